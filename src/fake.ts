@@ -1,0 +1,81 @@
+import type { HttpHandlerOptions } from "@smithy/types";
+import type { HttpRequest, HttpResponse } from "@smithy/protocol-http";
+import { createSmithyHandlerMethods, type FakeHttpHandler, type FakeHttpHandlerConfig } from "./handler/smithy-handler";
+import { BatchService, type RecordedRequest, type ServiceOptions } from "./service";
+import type { Partition } from "./state/partition";
+import { provision, type ProvisionOptions, type Provisioned } from "./provision";
+
+export interface FakeBatchOptions extends ServiceOptions {
+  /** Bodies larger than this are refused with a ClientException. Default 1 MiB. */
+  maxBodyBytes?: number;
+}
+
+/**
+ * A fake AWS Batch: a Smithy request handler for `BatchClient`, plus the controls a test needs.
+ *
+ * ```ts
+ * const fake = fakeBatch();
+ * const batch = new BatchClient({ region: "us-east-1", requestHandler: fake });
+ * ```
+ */
+export class FakeBatch implements FakeHttpHandler {
+  readonly service: BatchService;
+  readonly metadata: FakeHttpHandler["metadata"];
+  readonly handle: (request: HttpRequest, options?: HttpHandlerOptions) => Promise<{ response: HttpResponse }>;
+  readonly updateHttpClientConfig: (key: never, value: never) => void;
+  readonly httpHandlerConfigs: () => FakeHttpHandlerConfig;
+  readonly destroy: () => void;
+
+  constructor(options: FakeBatchOptions = {}) {
+    this.service = new BatchService(options);
+    const methods = createSmithyHandlerMethods(() => this.service, options.maxBodyBytes);
+    this.metadata = methods.metadata;
+    this.handle = methods.handle;
+    this.updateHttpClientConfig = methods.updateHttpClientConfig;
+    this.httpHandlerConfigs = methods.httpHandlerConfigs;
+    this.destroy = methods.destroy;
+    this.provision = this.provision.bind(this);
+    this.reset = this.reset.bind(this);
+    this.advance = this.advance.bind(this);
+  }
+
+  /** Every call the fake answered, in order, with its input and its output or error. */
+  get requests(): readonly RecordedRequest[] {
+    return this.service.requests;
+  }
+
+  /** Clears all resources, jobs and recorded requests in every account and region. */
+  reset(): void {
+    this.service.reset();
+  }
+
+  /**
+   * Creates a ready compute environment, queues and job definitions in one call.
+   *
+   * ```ts
+   * await fake.provision({ jobQueues: ["jq"], jobDefinitions: ["echo"] });
+   * ```
+   */
+  provision(options: ProvisionOptions = {}): Promise<Provisioned> {
+    return provision(this.service, options);
+  }
+
+  /** Moves the manual clock forward by `ms`, running everything that falls due on the way. */
+  advance(ms: number): Promise<void> {
+    return this.service.advance(ms);
+  }
+
+  /** The current time on the fake's clock, in epoch milliseconds. */
+  now(): number {
+    return this.service.clock.now();
+  }
+
+  /** The default account and region, where calls without SigV4 credentials land. */
+  get defaultPartition(): Partition {
+    return { accountId: this.service.defaultAccountId, region: this.service.defaultRegion };
+  }
+}
+
+export function fakeBatch(options?: FakeBatchOptions): FakeBatch {
+  return new FakeBatch(options);
+}

@@ -1,0 +1,61 @@
+import { HttpResponse, type HttpHandler, type HttpRequest } from "@smithy/protocol-http";
+import type { HttpHandlerOptions } from "@smithy/types";
+import type { BatchService } from "../service";
+import { answer, type WireRequest } from "./wire";
+
+export type FakeHttpHandlerConfig = Record<string, never>;
+
+/**
+ * The Smithy `HttpHandler` contract, answered in-process. Every method is an own, bound property: the SDK
+ * takes a request handler as one only if `handle` is its own callable, and anything else silently becomes
+ * options for a real socket-opening handler.
+ */
+export interface FakeHttpHandler extends HttpHandler<FakeHttpHandlerConfig> {
+  handle(request: HttpRequest, options?: HttpHandlerOptions): Promise<{ response: HttpResponse }>;
+  updateHttpClientConfig(key: never, value: never): void;
+  httpHandlerConfigs(): FakeHttpHandlerConfig;
+  destroy(): void;
+}
+
+export function createSmithyHandlerMethods(getService: () => BatchService, maxBodyBytes?: number): FakeHttpHandler {
+  return {
+    metadata: { handlerProtocol: "http/1.1" },
+    handle: async (request, options) => {
+      const abortSignal = options?.abortSignal as AbortSignal | undefined;
+      throwIfAborted(abortSignal);
+      const wire: WireRequest = {
+        method: request.method,
+        path: request.path,
+        query: (request.query ?? {}) as WireRequest["query"],
+        headers: request.headers ?? {},
+        body: await collectBody(request.body),
+      };
+      const result = await answer(getService(), wire, { maxBodyBytes });
+      throwIfAborted(abortSignal);
+      return { response: new HttpResponse({ statusCode: result.statusCode, headers: result.headers, body: result.body }) };
+    },
+    updateHttpClientConfig: () => {},
+    httpHandlerConfigs: () => ({}),
+    // The SDK calls this from `client.destroy()`. State belongs to the fake, not to one client, so nothing is wiped.
+    destroy: () => {},
+  };
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (!signal?.aborted) return;
+  const error = new Error("Request aborted");
+  error.name = "AbortError";
+  throw error;
+}
+
+async function collectBody(body: unknown): Promise<Uint8Array | string | undefined> {
+  if (body === undefined || body === null) return undefined;
+  if (typeof body === "string" || body instanceof Uint8Array) return body;
+  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  if (typeof (body as AsyncIterable<unknown>)[Symbol.asyncIterator] === "function") {
+    const chunks: Buffer[] = [];
+    for await (const chunk of body as AsyncIterable<Uint8Array | string>) chunks.push(Buffer.from(chunk));
+    return Buffer.concat(chunks);
+  }
+  return String(body);
+}

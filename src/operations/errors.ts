@@ -1,0 +1,39 @@
+/** The two errors the Batch model declares, plus the protocol-level ones a wire adapter may raise. */
+export type BatchErrorType =
+  | "ClientException"
+  | "ServerException"
+  | "UnknownOperationException"
+  | "MethodNotAllowedException";
+
+const STATUS: Record<BatchErrorType, number> = {
+  ClientException: 400,
+  ServerException: 500,
+  UnknownOperationException: 404,
+  MethodNotAllowedException: 405,
+};
+
+/** An error that becomes a modelled AWS error response: `x-amzn-errortype` plus `{"__type","message"}`. */
+export class BatchError extends Error {
+  readonly type: BatchErrorType;
+  readonly statusCode: number;
+
+  constructor(type: BatchErrorType, message: string, statusCode = STATUS[type]) {
+    super(message);
+    this.name = type;
+    this.type = type;
+    this.statusCode = statusCode;
+  }
+}
+
+export function clientError(message: string): BatchError {
+  return new BatchError("ClientException", message);
+}
+
+export function serverError(message: string): BatchError {
+  return new BatchError("ServerException", message);
+}
+
+/** AWS wraps most server-side validation failures in this frame (reference §5). */
+export function executionError(text: string, requestId: string): BatchError {
+  return clientError(`Error executing request, Exception : ${text}, RequestId: ${requestId}`);
+}

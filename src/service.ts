@@ -1,0 +1,134 @@
+import { BATCH_MODEL, type OperationName } from "./model/batch-model";
+import { validateInput } from "./model/validate";
+import { BatchError, serverError } from "./operations/errors";
+import type { BatchOperations, OperationContext } from "./operations/context";
+import { operations as defaultOperations } from "./operations";
+import { ManualClock, RealClock, type Clock } from "./state/clock";
+import { Engine } from "./state/engine";
+import { createIdGenerator, type IdGenerator } from "./state/ids";
+import type { Partition } from "./state/partition";
+import { Partitions } from "./state/store";
+
+/** One call as the fake saw it, for assertions. */
+export interface RecordedRequest {
+  operation: string;
+  input: Record<string, unknown>;
+  output?: Record<string, unknown>;
+  error?: { type: string; message: string };
+  partition: Partition;
+  requestId: string;
+  /** When the call was answered, in epoch milliseconds on the fake's clock. */
+  at: number;
+}
+
+export interface ServiceOptions {
+  clock?: "real" | "manual";
+  /** The manual clock's start, in epoch milliseconds. */
+  startTime?: number;
+  seed?: number | string;
+  defaultAccountId?: string;
+  defaultRegion?: string;
+  /** How long CREATING, UPDATING and DELETING last, in milliseconds. Default 0. */
+  resourceTransitionMs?: number;
+}
+
+const INPUT_SHAPES = new Map(BATCH_MODEL.operations.map((op) => [op.name, op.inputShape]));
+
+/**
+ * The core every adapter calls: named operations in, results or `BatchError`s out. This is the one
+ * place a request enters the system, so recording, signature checks and fault injection hook in here.
+ */
+export class BatchService {
+  readonly partitions = new Partitions();
+  readonly requests: RecordedRequest[] = [];
+  readonly defaultAccountId: string;
+  readonly defaultRegion: string;
+  clock: Clock;
+  engine: Engine;
+  ids: IdGenerator;
+
+  constructor(
+    private readonly options: ServiceOptions = {},
+    private readonly operations: BatchOperations = defaultOperations,
+  ) {
+    this.defaultAccountId = options.defaultAccountId ?? "000000000000";
+    this.defaultRegion = options.defaultRegion ?? "us-east-1";
+    this.clock = makeClock(options);
+    this.engine = new Engine(this.clock, this.partitions, { resourceTransitionMs: options.resourceTransitionMs });
+    this.ids = createIdGenerator(options.seed);
+  }
+
+  isOperation(name: string): name is OperationName {
+    return Object.prototype.hasOwnProperty.call(this.operations, name);
+  }
+
+  /** Validates the input by the model, runs the operation, and settles the engine before answering. */
+  async call(
+    operation: string,
+    input: Record<string, unknown>,
+    partition: Partition,
+    requestId: string,
+    options: { record?: boolean } = {},
+  ): Promise<Record<string, unknown>> {
+    const record: RecordedRequest = { operation, input, partition, requestId, at: 0 };
+    if (options.record !== false) this.requests.push(record);
+    try {
+      if (!this.isOperation(operation)) {
+        throw new BatchError("UnknownOperationException", `parlel-batch does not implement the operation ${operation} yet.`);
+      }
+      this.engine.settle();
+      const shape = INPUT_SHAPES.get(operation);
+      if (shape) validateInput(shape, input);
+      const context: OperationContext = {
+        partition,
+        store: this.partitions.get(partition),
+        engine: this.engine,
+        ids: this.ids,
+        requestId,
+        now: this.clock.now(),
+      };
+      const handler = this.operations[operation] as (input: unknown, context: OperationContext) => unknown;
+      const output = ((await handler(input, context)) ?? {}) as Record<string, unknown>;
+      this.engine.settle();
+      record.output = output;
+      return output;
+    } catch (error) {
+      const failure = error instanceof BatchError ? error : serverError(`Internal error in parlel-batch: ${(error as Error)?.message ?? String(error)}`);
+      record.error = { type: failure.type, message: failure.message };
+      throw failure;
+    } finally {
+      record.at = this.clock.now();
+    }
+  }
+
+  /** Moves a manual clock forward, running each event at its own instant on the way. */
+  async advance(ms: number): Promise<void> {
+    const clock = this.clock;
+    if (!(clock instanceof ManualClock)) throw new Error('advance() needs the manual clock: fakeBatch({ clock: "manual" })');
+    if (!Number.isFinite(ms) || ms < 0) throw new Error(`advance() takes a duration of 0 or more milliseconds, got ${ms}`);
+    const target = clock.now() + ms;
+    for (let next = this.engine.nextEventTime(); next !== undefined && next <= target; next = this.engine.nextEventTime()) {
+      clock.advanceTo(next);
+      this.engine.settle();
+    }
+    clock.advanceTo(target);
+    this.engine.settle();
+  }
+
+  newRequestId(): string {
+    return this.ids.uuid();
+  }
+
+  /** Clears every partition, the recorded requests and the clock. */
+  reset(): void {
+    this.partitions.clear();
+    this.requests.length = 0;
+    this.clock = makeClock(this.options);
+    this.engine = new Engine(this.clock, this.partitions, { resourceTransitionMs: this.options.resourceTransitionMs });
+    this.ids = createIdGenerator(this.options.seed);
+  }
+}
+
+function makeClock(options: ServiceOptions): Clock {
+  return options.clock === "manual" ? new ManualClock(options.startTime ?? Date.now()) : new RealClock();
+}

@@ -1,0 +1,31 @@
+import { randomUUID } from "node:crypto";
+
+/** Makes job ids and request ids: random by default, reproducible with a seed. */
+export interface IdGenerator {
+  uuid(): string;
+}
+
+export function createIdGenerator(seed?: number | string): IdGenerator {
+  if (seed === undefined) return { uuid: () => randomUUID() };
+  let state = hashSeed(String(seed));
+  const next = (): number => {
+    // mulberry32: small, fast, and good enough for ids that only need to be stable.
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return (t ^ (t >>> 14)) >>> 0;
+  };
+  return {
+    uuid() {
+      const hex = [next(), next(), next(), next()].map((n) => n.toString(16).padStart(8, "0")).join("");
+      const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
+      return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+    },
+  };
+}
+
+function hashSeed(text: string): number {
+  let hash = 2166136261;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
+  return hash >>> 0;
+}

@@ -1,0 +1,98 @@
+import type { JobDetail } from "@aws-sdk/client-batch";
+import { parseBatchArn } from "./arn";
+import { JobDefinitionTable } from "./job-definition-table";
+import { partitionKey, type Partition } from "./partition";
+import type {
+  ComputeEnvironmentRecord,
+  ConsumableResourceRecord,
+  JobQueueRecord,
+  QuotaShareRecord,
+  SchedulingPolicyRecord,
+  ServiceEnvironmentRecord,
+  Taggable,
+} from "./records";
+import { ResourceTable } from "./resource-table";
+
+export interface JobRecord {
+  readonly sequence: number;
+  readonly jobId: string;
+  /** The queue's name, for the per-queue index. */
+  readonly queueName: string;
+  detail: JobDetail;
+}
+
+/** All Batch state of one account in one region. Knows nothing of HTTP. */
+export class BatchStore {
+  private sequence = 0;
+  readonly computeEnvironments: ResourceTable<ComputeEnvironmentRecord>;
+  readonly jobQueues: ResourceTable<JobQueueRecord>;
+  readonly schedulingPolicies: ResourceTable<SchedulingPolicyRecord>;
+  readonly consumableResources: ResourceTable<ConsumableResourceRecord>;
+  readonly serviceEnvironments: ResourceTable<ServiceEnvironmentRecord>;
+  /** Keyed by `<queue>/quota-share/<share>`, the resource part of the quota share's ARN. */
+  readonly quotaShares: ResourceTable<QuotaShareRecord>;
+  readonly jobDefinitions: JobDefinitionTable;
+  readonly jobs = new Map<string, JobRecord>();
+
+  constructor(readonly partition: Partition) {
+    this.computeEnvironments = new ResourceTable(partition, "compute-environment");
+    this.jobQueues = new ResourceTable(partition, "job-queue");
+    this.schedulingPolicies = new ResourceTable(partition, "scheduling-policy");
+    this.consumableResources = new ResourceTable(partition, "consumable-resource");
+    this.serviceEnvironments = new ResourceTable(partition, "service-environment");
+    this.quotaShares = new ResourceTable(partition, "job-queue");
+    this.jobDefinitions = new JobDefinitionTable(partition);
+  }
+
+  nextSequence(): number {
+    return ++this.sequence;
+  }
+
+  /** The taggable resource an ARN names, or undefined. Array children and MNP nodes are not taggable. */
+  findTaggable(arn: string): Taggable | undefined {
+    const parsed = parseBatchArn(arn);
+    if (!parsed || partitionKey(parsed.partition) !== partitionKey(this.partition)) return undefined;
+    const { kind, resource } = parsed;
+    switch (kind) {
+      case "compute-environment":
+        return this.computeEnvironments.find(resource)?.detail;
+      case "job-queue":
+        return resource.includes("/quota-share/") ? this.quotaShares.find(resource)?.detail : this.jobQueues.find(resource)?.detail;
+      case "job-definition":
+        return /:\d+$/.test(resource) ? this.jobDefinitions.find(resource)?.detail : undefined;
+      case "scheduling-policy":
+        return this.schedulingPolicies.find(resource)?.detail;
+      case "consumable-resource":
+        return this.consumableResources.find(resource)?.detail;
+      case "service-environment":
+        return this.serviceEnvironments.find(resource)?.detail;
+      case "job":
+        return /[:#]/.test(resource) ? undefined : this.jobs.get(resource)?.detail;
+      default:
+        return undefined;
+    }
+  }
+}
+
+/** The stores of every partition, made on first use. */
+export class Partitions {
+  private readonly stores = new Map<string, BatchStore>();
+
+  get(partition: Partition): BatchStore {
+    const key = partitionKey(partition);
+    let store = this.stores.get(key);
+    if (!store) {
+      store = new BatchStore(partition);
+      this.stores.set(key, store);
+    }
+    return store;
+  }
+
+  all(): IterableIterator<BatchStore> {
+    return this.stores.values();
+  }
+
+  clear(): void {
+    this.stores.clear();
+  }
+}
