@@ -4,6 +4,7 @@ import { createSmithyHandlerMethods, type FakeHttpHandler, type FakeHttpHandlerC
 import { BatchService, type RecordedRequest, type ServiceOptions } from "./service";
 import type { Partition } from "./state/partition";
 import { provision, type ProvisionOptions, type Provisioned } from "./provision";
+import type { JobMatcher, JobOutcome, OutcomeSource } from "./state/outcomes";
 
 export interface FakeBatchOptions extends ServiceOptions {
   /** Bodies larger than this are refused with a ClientException. Default 1 MiB. */
@@ -37,6 +38,9 @@ export class FakeBatch implements FakeHttpHandler {
     this.provision = this.provision.bind(this);
     this.reset = this.reset.bind(this);
     this.advance = this.advance.bind(this);
+    this.onJob = this.onJob.bind(this);
+    this.complete = this.complete.bind(this);
+    this.logs = this.logs.bind(this);
   }
 
   /** Every call the fake answered, in order, with its input and its output or error. */
@@ -63,6 +67,33 @@ export class FakeBatch implements FakeHttpHandler {
   /** Moves the manual clock forward by `ms`, running everything that falls due on the way. */
   advance(ms: number): Promise<void> {
     return this.service.advance(ms);
+  }
+
+  /**
+   * Decides what the attempts of matching jobs do. A later rule takes precedence over an earlier one;
+   * with no rule, an attempt exits 0 at once.
+   *
+   * ```ts
+   * fake.onJob({ jobName: /^etl-/ }, { exitCode: 1, reason: "boom" });
+   * fake.onJob((job) => job.arrayIndex === 3, (job, attempt) => ({ exitCode: attempt < 2 ? 1 : 0 }));
+   * ```
+   */
+  onJob(match: JobMatcher, outcome: OutcomeSource): this {
+    this.service.engine.outcomes.add(match, outcome);
+    return this;
+  }
+
+  /** Ends a job's running attempt now with the outcome given (default: exit 0). */
+  async complete(jobId: string, outcome: JobOutcome = {}): Promise<void> {
+    const found = this.service.findJob(jobId);
+    if (!found) throw new Error(`complete(): no job ${jobId}`);
+    this.service.engine.complete(found.store, found.job, outcome);
+    await this.service.engine.settle();
+  }
+
+  /** The log lines a job's attempts wrote, from their outcomes. */
+  logs(jobId: string): string[] {
+    return [...(this.service.findJob(jobId)?.job.logs ?? [])];
   }
 
   /** The current time on the fake's clock, in epoch milliseconds. */

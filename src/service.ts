@@ -4,10 +4,11 @@ import { BatchError, serverError } from "./operations/errors";
 import type { BatchOperations, OperationContext } from "./operations/context";
 import { operations as defaultOperations } from "./operations";
 import { ManualClock, RealClock, type Clock } from "./state/clock";
-import { Engine } from "./state/engine";
+import { Engine, type PhaseDelays } from "./state/engine";
 import { createIdGenerator, type IdGenerator } from "./state/ids";
 import type { Partition } from "./state/partition";
-import { Partitions } from "./state/store";
+import { Partitions, type BatchStore } from "./state/store";
+import type { JobRecord } from "./state/job-record";
 
 /** One call as the fake saw it, for assertions. */
 export interface RecordedRequest {
@@ -30,6 +31,10 @@ export interface ServiceOptions {
   defaultRegion?: string;
   /** How long CREATING, UPDATING and DELETING last, in milliseconds. Default 0. */
   resourceTransitionMs?: number;
+  /** Time jobs spend in SUBMITTED, PENDING and STARTING, in milliseconds. Default 0 each. */
+  delays?: PhaseDelays;
+  /** How long terminal jobs stay visible, in milliseconds. Default 24 hours. */
+  jobRetentionMs?: number;
 }
 
 const INPUT_SHAPES = new Map(BATCH_MODEL.operations.map((op) => [op.name, op.inputShape]));
@@ -54,7 +59,7 @@ export class BatchService {
     this.defaultAccountId = options.defaultAccountId ?? "000000000000";
     this.defaultRegion = options.defaultRegion ?? "us-east-1";
     this.clock = makeClock(options);
-    this.engine = new Engine(this.clock, this.partitions, { resourceTransitionMs: options.resourceTransitionMs });
+    this.engine = this.makeEngine();
     this.ids = createIdGenerator(options.seed);
   }
 
@@ -76,7 +81,7 @@ export class BatchService {
       if (!this.isOperation(operation)) {
         throw new BatchError("UnknownOperationException", `parlel-batch does not implement the operation ${operation} yet.`);
       }
-      this.engine.settle();
+      await this.engine.settle();
       const shape = INPUT_SHAPES.get(operation);
       if (shape) validateInput(shape, input);
       const context: OperationContext = {
@@ -89,7 +94,7 @@ export class BatchService {
       };
       const handler = this.operations[operation] as (input: unknown, context: OperationContext) => unknown;
       const output = ((await handler(input, context)) ?? {}) as Record<string, unknown>;
-      this.engine.settle();
+      await this.engine.settle();
       record.output = output;
       return output;
     } catch (error) {
@@ -109,10 +114,24 @@ export class BatchService {
     const target = clock.now() + ms;
     for (let next = this.engine.nextEventTime(); next !== undefined && next <= target; next = this.engine.nextEventTime()) {
       clock.advanceTo(next);
-      this.engine.settle();
+      await this.engine.settle();
     }
     clock.advanceTo(target);
-    this.engine.settle();
+    await this.engine.settle();
+  }
+
+  private makeEngine(): Engine {
+    const { resourceTransitionMs, delays, jobRetentionMs } = this.options;
+    return new Engine(this.clock, this.partitions, { resourceTransitionMs, delays, jobRetentionMs });
+  }
+
+  /** A job by id in whichever partition holds it. */
+  findJob(jobId: string): { store: BatchStore; job: JobRecord } | undefined {
+    for (const store of this.partitions.all()) {
+      const job = store.jobs.get(jobId);
+      if (job) return { store, job };
+    }
+    return undefined;
   }
 
   newRequestId(): string {
@@ -124,7 +143,7 @@ export class BatchService {
     this.partitions.clear();
     this.requests.length = 0;
     this.clock = makeClock(this.options);
-    this.engine = new Engine(this.clock, this.partitions, { resourceTransitionMs: this.options.resourceTransitionMs });
+    this.engine = this.makeEngine();
     this.ids = createIdGenerator(this.options.seed);
   }
 }

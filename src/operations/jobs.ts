@@ -1,28 +1,243 @@
-import type { OperationGroup } from "./context";
-import { BatchError } from "./errors";
+import type { CancelJobsErrorDetail, JobStatus, JobSummary, KeyValuesPair } from "@aws-sdk/client-batch";
+import { batchArn } from "../state/arn";
+import { describeJob, summarizeJob, type JobRecord } from "../state/job-record";
+import { decodeCursor, decodeToken, encodeToken } from "../state/pagination";
+import type { BatchStore } from "../state/store";
+import type { OperationContext, OperationGroup } from "./context";
+import { clientError, executionError } from "./errors";
+import { checkQueueFit, checkSubmission, resolveSpec, submissionDefinition, submissionQueue } from "./job-submission";
+import { checkJobName, checkListLength, checkNotEmpty, checkRange } from "./rules";
 
-const notImplemented = (name: string) => new BatchError("UnknownOperationException", `${name} is not implemented yet.`, 400);
+const FILTER_NAMES = new Set(["JOB_NAME", "JOB_DEFINITION", "BEFORE_CREATED_AT", "AFTER_CREATED_AT", "SHARE_IDENTIFIER"]);
 
 export const jobOperations: OperationGroup<"SubmitJob" | "DescribeJobs" | "ListJobs" | "CancelJob" | "CancelJobs" | "TerminateJob" | "TerminateJobs"> = {
-  SubmitJob() {
-    throw notImplemented("SubmitJob");
+  SubmitJob(input, context) {
+    const { store } = context;
+    checkJobName(input.jobName, context.requestId);
+    checkSubmission(input, context);
+    const queue = submissionQueue(store, input.jobQueue);
+    const definition = submissionDefinition(store, input.jobDefinition);
+    checkQueueFit(store, queue, definition.detail, input);
+    checkDependencies(store, input.dependsOn ?? [], input.arrayProperties?.size);
+    const spec = resolveSpec(queue, definition, input);
+    const jobId = context.ids.uuid();
+    const jobArn = batchArn(context.partition, "job", jobId);
+    const job: JobRecord = {
+      sequence: store.nextSequence(),
+      jobId,
+      jobArn,
+      spec,
+      kind: spec.arraySize !== undefined ? "array-parent" : spec.nodeProperties ? "multinode-parent" : "job",
+      status: "SUBMITTED",
+      createdAt: context.now,
+      statusSince: context.now,
+      attempts: [],
+      tags: { ...(input.tags ?? {}) },
+      unfinishedDependencies: 0,
+      attemptToken: 0,
+    };
+    context.engine.submit(store, job);
+    return { jobArn, jobName: input.jobName, jobId };
   },
-  DescribeJobs() {
-    throw notImplemented("DescribeJobs");
+
+  DescribeJobs(input, { store }) {
+    if (input.jobs.length > 100) throw clientError("Maximum number of jobs supported is 100");
+    const jobs = [];
+    const seen = new Set<string>();
+    for (const jobId of input.jobs) {
+      const job = store.jobs.get(jobId);
+      if (!job || seen.has(jobId)) continue;
+      seen.add(jobId);
+      jobs.push(describeJob(job));
+    }
+    return { jobs };
   },
-  ListJobs() {
-    throw notImplemented("ListJobs");
+
+  ListJobs(input, context) {
+    return listJobs(context.store, input, context.requestId);
   },
-  CancelJob() {
-    throw notImplemented("CancelJob");
+
+  CancelJob(input, { store, engine }) {
+    checkReason(input.jobId, input.reason);
+    const job = store.jobs.get(input.jobId);
+    if (job) engine.cancel(store, job, input.reason);
+    return {};
   },
-  CancelJobs() {
-    throw notImplemented("CancelJobs");
+
+  TerminateJob(input, { store, engine }) {
+    checkReason(input.jobId, input.reason);
+    const job = store.jobs.get(input.jobId);
+    if (job) engine.terminate(store, job, input.reason);
+    return {};
   },
-  TerminateJob() {
-    throw notImplemented("TerminateJob");
+
+  CancelJobs(input, context) {
+    return bulk(input.jobs, input.reason, context, (job) => context.engine.cancel(context.store, job, input.reason));
   },
-  TerminateJobs() {
-    throw notImplemented("TerminateJobs");
+
+  TerminateJobs(input, context) {
+    return bulk(input.jobs, input.reason, context, (job) => context.engine.terminate(context.store, job, input.reason));
   },
 };
+
+function checkReason(jobId: string, reason: string): void {
+  checkNotEmpty(jobId, "jobId");
+  checkNotEmpty(reason, "reason");
+  if (reason.length > 1024) throw clientError(`reason can have at most 1024 characters, got ${reason.length}.`);
+}
+
+/** CancelJobs and TerminateJobs: up to 50 ids; ids that are not found count as successful. */
+function bulk(jobIds: string[], reason: string, { store }: OperationContext, stop: (job: JobRecord) => void) {
+  checkListLength(jobIds, 50, "jobs", 1);
+  checkNotEmpty(reason, "reason");
+  if (reason.length > 1024) throw clientError(`reason can have at most 1024 characters, got ${reason.length}.`);
+  const successful: string[] = [];
+  const errors: CancelJobsErrorDetail[] = [];
+  for (const jobId of jobIds) {
+    if (jobId === "") {
+      errors.push({ job: jobId, code: "ValidationException", message: "jobId must not be empty." });
+      continue;
+    }
+    const job = store.jobs.get(jobId);
+    if (job) stop(job);
+    successful.push(jobId);
+  }
+  return { successful, errors };
+}
+
+/** Dependencies must exist; N_TO_N needs an array job of the same size; SEQUENTIAL only applies to arrays. */
+function checkDependencies(store: BatchStore, dependsOn: { jobId?: string; type?: string }[], arraySize: number | undefined): void {
+  for (const dependency of dependsOn) {
+    if (dependency.jobId === undefined) {
+      if (dependency.type !== "SEQUENTIAL" || arraySize === undefined) throw clientError("A dependency without a jobId must be of type SEQUENTIAL, on an array job.");
+      continue;
+    }
+    const target = store.jobs.get(dependency.jobId);
+    if (!target) throw clientError(`Dependent job ${dependency.jobId} does not exist.`);
+    if (dependency.type === "N_TO_N") {
+      if (arraySize === undefined || target.kind !== "array-parent" || target.spec.arraySize !== arraySize) {
+        throw clientError(`An N_TO_N dependency needs an array job of the same size: ${dependency.jobId} is not an array job of size ${arraySize}.`);
+      }
+    }
+  }
+}
+
+// ---- ListJobs ----
+
+interface ListJobsInput {
+  jobQueue?: string;
+  arrayJobId?: string;
+  multiNodeJobId?: string;
+  jobStatus?: JobStatus;
+  maxResults?: number;
+  nextToken?: string;
+  filters?: KeyValuesPair[];
+}
+
+function listJobs(store: BatchStore, input: ListJobsInput, requestId: string): { jobSummaryList: JobSummary[]; nextToken?: string } {
+  const scopes = [input.jobQueue, input.arrayJobId, input.multiNodeJobId].filter((value) => value !== undefined);
+  if (scopes.length !== 1) throw clientError("Exactly one of jobQueue, arrayJobId or multiNodeJobId must be specified.");
+  const filters = input.filters ?? [];
+  if (filters.length > 1) throw executionError("Only one filter key-value pair can be specified.", requestId);
+  const filter = filters[0];
+  if (filter) {
+    if (!FILTER_NAMES.has(filter.name ?? "")) throw clientError(`Invalid filter name ${filter.name}: it must be one of ${[...FILTER_NAMES].join(", ")}.`);
+    if ((filter.values ?? []).length !== 1) throw executionError("Filter cannot take more than one value.", requestId);
+  }
+  const withFilter = filter !== undefined && filter.name !== "SHARE_IDENTIFIER";
+  checkRange(input.maxResults, 1, withFilter ? 100 : 1000, "maxResults");
+  const pageSize = input.maxResults ?? (withFilter ? 100 : 1000);
+  if (input.jobQueue !== undefined) {
+    const queue = store.jobQueues.find(input.jobQueue);
+    if (!queue) throw clientError(`JobQueue ${input.jobQueue} not found.`);
+    if (withFilter) return filteredPage(store, queue.name, filter as Required<KeyValuesPair>, pageSize, input.nextToken);
+    return statusPage(store, `queue:${queue.name}`, input, pageSize, filter?.values?.[0]);
+  }
+  const owner = input.arrayJobId !== undefined ? `array:${input.arrayJobId}` : `nodes:${input.multiNodeJobId}`;
+  return statusPage(store, owner, input, pageSize, undefined);
+}
+
+/** A page of one status of one owner: a slice of an ordered index, whatever the number of jobs. */
+function statusPage(store: BatchStore, owner: string, input: ListJobsInput, pageSize: number, shareIdentifier: string | undefined) {
+  const status = input.jobStatus ?? "RUNNING";
+  const index = store.jobs.listing(owner, status);
+  const guard = `ListJobs/${owner}/${status}/${shareIdentifier ?? ""}`;
+  const token = decodeCursor(input.nextToken, guard);
+  const cursor = token && { key: token.key ?? "", position: token.position };
+  const page: JobSummary[] = [];
+  let last: JobRecord | undefined;
+  let more = false;
+  for (const job of index.after(cursor)) {
+    if (shareIdentifier !== undefined && job.spec.shareIdentifier !== shareIdentifier) continue;
+    if (page.length === pageSize) {
+      more = true;
+      break;
+    }
+    page.push(summarizeJob(job));
+    last = job;
+  }
+  const nextToken = more && last ? encodeToken(guard, index.positionOf(last.jobId) ?? 0, last.jobId) : undefined;
+  return { jobSummaryList: page, nextToken };
+}
+
+/** With a filter, jobs of any status match; newest first. */
+function filteredPage(store: BatchStore, queueName: string, filter: Required<KeyValuesPair>, pageSize: number, nextToken: string | undefined) {
+  const value = filter.values[0];
+  const test = filterTest(filter.name, value);
+  const jobs = store.jobs.createdIn(queueName);
+  const guard = `ListJobs/${queueName}/${filter.name}=${value}`;
+  const before = decodeToken(nextToken, guard);
+  let start = jobs.length - 1;
+  if (before !== undefined) {
+    // Jobs are in creation order, so the position of the last job returned is found by binary search.
+    let low = 0;
+    let high = jobs.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (jobs[middle].sequence < before) low = middle + 1;
+      else high = middle;
+    }
+    start = low - 1;
+  }
+  const page: JobSummary[] = [];
+  let last: JobRecord | undefined;
+  let more = false;
+  for (let i = start; i >= 0; i--) {
+    const job = jobs[i];
+    if (!store.jobs.isLive(job) || !test(job)) continue;
+    if (page.length === pageSize) {
+      more = true;
+      break;
+    }
+    page.push(summarizeJob(job));
+    last = job;
+  }
+  return { jobSummaryList: page, nextToken: more && last ? encodeToken(guard, last.sequence) : undefined };
+}
+
+function filterTest(name: string, value: string): (job: JobRecord) => boolean {
+  switch (name) {
+    case "JOB_NAME": {
+      const wanted = value.toLowerCase();
+      if (wanted.endsWith("*")) return (job) => job.spec.jobName.toLowerCase().startsWith(wanted.slice(0, -1));
+      return (job) => job.spec.jobName.toLowerCase() === wanted;
+    }
+    case "JOB_DEFINITION": {
+      if (value.startsWith("arn:")) {
+        if (value.includes("*")) throw clientError("A JOB_DEFINITION filter with an ARN cannot use *.");
+        return (job) => job.spec.jobDefinitionArn === value;
+      }
+      if (value.endsWith("*")) return (job) => job.spec.jobDefinitionName.startsWith(value.slice(0, -1));
+      const [name, revision] = value.split(":");
+      return (job) => job.spec.jobDefinitionName === name && (revision === undefined || job.spec.jobDefinitionArn.endsWith(`:${revision}`));
+    }
+    case "BEFORE_CREATED_AT":
+    case "AFTER_CREATED_AT": {
+      if (!/^\d+$/.test(value)) throw clientError(`The ${name} filter takes epoch milliseconds, got ${value}.`);
+      const at = Number(value);
+      return name === "BEFORE_CREATED_AT" ? (job) => job.createdAt < at : (job) => job.createdAt > at;
+    }
+    default:
+      return (job) => job.spec.shareIdentifier === value;
+  }
+}

@@ -55,3 +55,48 @@ export function checkNotEmpty(value: string, path: string): void {
 export function copy<T>(value: T): T {
   return structuredClone(value);
 }
+
+/** Batch's name filters: case-insensitive, and a trailing `*` makes the value a prefix. */
+export function matchesNameFilter(name: string, pattern: string): boolean {
+  const value = name.toLowerCase();
+  const wanted = pattern.toLowerCase();
+  return wanted.endsWith("*") ? value.startsWith(wanted.slice(0, -1)) : value === wanted;
+}
+
+const EXIT_CODE_PATTERN = /^[0-9]*\*?$/;
+const REASON_PATTERN = /^[A-Za-z0-9.:\s]*\*?$/;
+
+/** A retry strategy, on a job definition or a SubmitJob override: 1–10 attempts and up to 5 exit rules. */
+export function checkRetryStrategy(
+  strategy: { attempts?: number; evaluateOnExit?: { onExitCode?: string; onReason?: string; onStatusReason?: string }[] } | undefined,
+  path = "retryStrategy",
+): void {
+  if (strategy === undefined) return;
+  checkRange(strategy.attempts, 1, 10, `${path}.attempts`);
+  const rules = strategy.evaluateOnExit ?? [];
+  checkListLength(rules, 5, `${path}.evaluateOnExit`);
+  if (rules.length > 0 && strategy.attempts === undefined) {
+    throw clientError(`${path}.attempts must be specified when ${path}.evaluateOnExit is.`);
+  }
+  rules.forEach((rule, i) => {
+    const rulePath = `${path}.evaluateOnExit[${i}]`;
+    if (rule.onExitCode !== undefined && (rule.onExitCode === "" || rule.onExitCode.length > 512 || !EXIT_CODE_PATTERN.test(rule.onExitCode))) {
+      throw clientError(`${rulePath}.onExitCode ${rule.onExitCode} must be 1 to 512 digits, optionally ending with *.`);
+    }
+    for (const field of ["onReason", "onStatusReason"] as const) {
+      const pattern = rule[field];
+      if (pattern !== undefined && (pattern === "" || pattern.length > 512 || !REASON_PATTERN.test(pattern))) {
+        throw clientError(`${rulePath}.${field} must be 1 to 512 letters, digits, periods, colons and white space, optionally ending with *.`);
+      }
+    }
+  });
+}
+
+/** A timeout, on a job definition or a SubmitJob override: at least 60 seconds, with no maximum. */
+export function checkTimeout(timeout: { attemptDurationSeconds?: number } | undefined, path = "timeout"): void {
+  const seconds = timeout?.attemptDurationSeconds;
+  if (seconds === undefined) return;
+  if (!Number.isInteger(seconds) || seconds < 60) {
+    throw clientError(`${path}.attemptDurationSeconds must be an integer of at least 60 seconds, got ${seconds}.`);
+  }
+}

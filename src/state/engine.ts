@@ -1,27 +1,47 @@
 import type { JobStatus } from "@aws-sdk/client-batch";
 import type { Clock } from "./clock";
+import { isTerminal, type JobRecord, type JobSpec } from "./job-record";
+import { logLines, OutcomeRules, type AttemptView, type JobOutcome } from "./outcomes";
 import type { Partition } from "./partition";
-import type { BatchStore, JobRecord, Partitions } from "./store";
+import { Scheduler } from "./scheduler";
+import type { BatchStore, Partitions } from "./store";
 import { Timeline } from "./timeline";
 
 /** Resources whose status passes through CREATING, UPDATING and DELETING. */
 export type LifecycleTable = "computeEnvironments" | "jobQueues" | "serviceEnvironments" | "quotaShares";
 export type TransientStatus = "CREATING" | "UPDATING" | "DELETING";
 
-/** What the timeline holds. Plain data, so a journal can replay it. */
-export type EngineEvent = {
-  type: "resource-settles";
-  partition: Partition;
-  table: LifecycleTable;
-  name: string;
-  /** VALID after CREATING or UPDATING; DELETED after DELETING, when the resource goes away. */
-  outcome: "VALID" | "DELETED";
-};
+/** What the timeline holds. Plain data, so that a journal can record and replay it. */
+export type EngineEvent =
+  | { type: "resource-settles"; partition: Partition; table: LifecycleTable; name: string; outcome: "VALID" | "DELETED" }
+  /** A phase delay has passed: SUBMITTED, PENDING (ready) or STARTING moves on. */
+  | { type: "job-advances"; partition: Partition; jobId: string; from: JobStatus; token: number }
+  | { type: "attempt-ends"; partition: Partition; jobId: string; token: number; outcome: JobOutcome }
+  | { type: "attempt-times-out"; partition: Partition; jobId: string; token: number }
+  | { type: "job-expires"; partition: Partition; jobId: string }
+  | { type: "queue-time-limit"; partition: Partition; queueName: string };
+
+export interface PhaseDelays {
+  /** How long a job stays SUBMITTED. */
+  submittedMs?: number;
+  /** How long a job stays PENDING once its dependencies allow it to run. */
+  pendingMs?: number;
+  /** How long a placed job stays STARTING before it runs. */
+  startingMs?: number;
+}
 
 export interface EngineOptions {
   /** How long CREATING, UPDATING and DELETING last. 0 (the default) settles them before the response. */
   resourceTransitionMs?: number;
+  delays?: PhaseDelays;
+  /** How long terminal jobs stay visible. Default 24 hours. */
+  jobRetentionMs?: number;
 }
+
+export const DEFAULT_JOB_RETENTION_MS = 24 * 60 * 60 * 1000;
+const CONTAINER_EXITED = "Essential container in task exited";
+const TIMEOUT_REASON = "Job attempt duration exceeded timeout";
+const DEPENDENCY_FAILED = "Dependent Job failed";
 
 const HEALTHY_REASON: Partial<Record<LifecycleTable, string>> = {
   computeEnvironments: "ComputeEnvironment Healthy",
@@ -29,26 +49,40 @@ const HEALTHY_REASON: Partial<Record<LifecycleTable, string>> = {
 };
 
 /**
- * The engine: a discrete-event simulation on the clock. Every job status change goes through
- * `transition`; `settle` runs whatever is due at the clock's current instant and runs before every response.
+ * The job engine: a discrete-event simulation on the clock. Every job status change goes through
+ * `transition`; `settle` runs whatever is due at the clock's current instant, and runs before every response.
  */
 export class Engine {
+  readonly outcomes = new OutcomeRules();
   private readonly timeline = new Timeline<EngineEvent>();
+  private readonly scheduler: Scheduler;
+  private readonly waiting = new Set<Promise<void>>();
 
   constructor(
     readonly clock: Clock,
     private readonly partitions: Partitions,
     private readonly options: EngineOptions = {},
-  ) {}
+  ) {
+    this.scheduler = new Scheduler(this);
+  }
+
+  /** While settling, the instant being settled: everything that happens then carries this time. */
+  private instant?: number;
 
   now(): number {
-    return this.clock.now();
+    return this.instant ?? this.clock.now();
   }
 
   /** The time of the next scheduled event, for a manual clock that jumps from event to event. */
   nextEventTime(): number | undefined {
     return this.timeline.peekTime();
   }
+
+  schedule(delayMs: number, event: EngineEvent): void {
+    this.timeline.schedule(this.now() + Math.max(0, delayMs), event);
+  }
+
+  // ---- Resources with a status lifecycle ----
 
   /** Puts a resource into a transient status; it settles after `resourceTransitionMs`. */
   beginTransition(store: BatchStore, table: LifecycleTable, name: string, status: TransientStatus): void {
@@ -57,41 +91,17 @@ export class Engine {
     record.detail.status = status;
     const event: EngineEvent = { type: "resource-settles", partition: store.partition, table, name, outcome: status === "DELETING" ? "DELETED" : "VALID" };
     const delay = this.options.resourceTransitionMs ?? 0;
-    if (delay <= 0) this.apply(event);
-    else this.timeline.schedule(this.now() + delay, event);
+    if (delay <= 0) this.settleResource(event);
+    else this.schedule(delay, event);
   }
 
-  /** Accepts a new job. Until the scheduler lands, a job runs to SUCCEEDED at once, as the seed does. */
-  submit(store: BatchStore, job: JobRecord): void {
-    store.jobs.set(job.jobId, job);
-    this.transition(job, "RUNNABLE");
-    this.transition(job, "STARTING");
-    this.transition(job, "RUNNING");
-    this.transition(job, "SUCCEEDED", "Essential container in task exited");
-  }
-
-  /** The one place a job's status changes. */
-  transition(job: JobRecord, status: JobStatus, reason?: string): void {
-    const now = this.now();
-    const detail = job.detail;
-    detail.status = status;
-    if (reason !== undefined) detail.statusReason = reason;
-    if (status === "RUNNING") detail.startedAt = now;
-    if (status === "SUCCEEDED" || status === "FAILED") detail.stoppedAt = now;
-  }
-
-  /** Runs everything due at the current instant. */
-  settle(): void {
-    const now = this.now();
-    for (let event = this.timeline.popDue(now); event; event = this.timeline.popDue(now)) this.apply(event.payload);
-  }
-
-  private apply(event: EngineEvent): void {
+  private settleResource(event: Extract<EngineEvent, { type: "resource-settles" }>): void {
     const store = this.partitions.get(event.partition);
     const table = store[event.table];
     const record = table.find(event.name);
     if (!record) return;
     if (event.outcome === "DELETED") {
+      if (event.table === "jobQueues") this.terminateQueueJobs(store, event.name);
       table.delete(event.name);
       return;
     }
@@ -99,6 +109,424 @@ export class Engine {
     const reason = HEALTHY_REASON[event.table];
     if (reason) (record.detail as { statusReason?: string }).statusReason = reason;
   }
+
+  // ---- Submission, dependencies and children ----
+
+  /** Accepts a new top-level job in SUBMITTED. */
+  submit(store: BatchStore, job: JobRecord): void {
+    store.jobs.add(job);
+    for (const dependency of job.spec.dependsOn) {
+      if (dependency.jobId && !(job.kind === "array-parent" && dependency.type === "N_TO_N")) this.dependOn(store, job, dependency.jobId);
+    }
+    this.schedule(this.options.delays?.submittedMs ?? 0, { type: "job-advances", partition: store.partition, jobId: job.jobId, from: "SUBMITTED", token: job.attemptToken });
+  }
+
+  private dependOn(store: BatchStore, job: JobRecord, dependencyId: string): void {
+    const dependency = store.jobs.get(dependencyId);
+    if (!dependency || dependency.status === "SUCCEEDED") return;
+    if (dependency.status === "FAILED") {
+      job.dependencyFailed = true;
+      return;
+    }
+    (dependency.dependents ??= []).push(job.jobId);
+    job.unfinishedDependencies++;
+  }
+
+  private advance(store: BatchStore, job: JobRecord, from: JobStatus): void {
+    if (job.status !== from) return;
+    if (from === "SUBMITTED") {
+      this.transition(store, job, "PENDING");
+      this.readyIfFree(store, job);
+    } else if (from === "PENDING") {
+      this.becomeRunnable(store, job);
+    } else if (from === "STARTING") {
+      this.startRunning(store, job);
+    }
+  }
+
+  /** A PENDING job whose dependencies are all done moves on; one whose dependency failed fails. */
+  private readyIfFree(store: BatchStore, job: JobRecord): void {
+    if (job.status !== "PENDING") return;
+    if (job.dependencyFailed) {
+      this.fail(store, job, DEPENDENCY_FAILED);
+      return;
+    }
+    if (job.unfinishedDependencies > 0) return;
+    if (job.kind === "array-parent") {
+      if (job.statusSummary === undefined) this.spawnChildren(store, job);
+      return;
+    }
+    this.schedule(this.options.delays?.pendingMs ?? 0, { type: "job-advances", partition: store.partition, jobId: job.jobId, from: "PENDING", token: job.attemptToken });
+  }
+
+  private becomeRunnable(store: BatchStore, job: JobRecord): void {
+    this.transition(store, job, "RUNNABLE");
+  }
+
+  private spawnChildren(store: BatchStore, parent: JobRecord): void {
+    const size = parent.spec.arraySize ?? 0;
+    const now = this.now();
+    parent.statusSummary = {};
+    parent.statusSummaryLastUpdatedAt = now;
+    const sequential = parent.spec.dependsOn.some((d) => !d.jobId && d.type === "SEQUENTIAL");
+    const nToN = parent.spec.dependsOn.filter((d) => d.jobId && d.type === "N_TO_N").map((d) => d.jobId as string);
+    for (let index = 0; index < size; index++) {
+      const child = this.newChild(store, parent, index, "array-child", parent.spec);
+      store.jobs.add(child);
+      this.count(parent, undefined, child.status);
+      if (sequential && index > 0) this.dependOn(store, child, `${parent.jobId}:${index - 1}`);
+      for (const other of nToN) this.dependOn(store, child, `${other}:${index}`);
+    }
+    for (let index = 0; index < size; index++) this.readyIfFree(store, store.jobs.get(`${parent.jobId}:${index}`) as JobRecord);
+  }
+
+  private newChild(store: BatchStore, parent: JobRecord, index: number, kind: "array-child" | "node", spec: JobSpec): JobRecord {
+    const separator = kind === "array-child" ? ":" : "#";
+    const jobId = `${parent.jobId}${separator}${index}`;
+    const now = this.now();
+    return {
+      sequence: store.nextSequence(),
+      jobId,
+      jobArn: `${parent.jobArn}${separator}${index}`,
+      spec,
+      kind,
+      parentId: parent.jobId,
+      index,
+      status: kind === "array-child" ? "PENDING" : "STARTING",
+      createdAt: now,
+      statusSince: now,
+      attempts: [],
+      unfinishedDependencies: 0,
+      attemptToken: 0,
+    };
+  }
+
+  private parentOf(store: BatchStore, job: JobRecord): JobRecord | undefined {
+    return job.parentId === undefined ? undefined : store.jobs.get(job.parentId);
+  }
+
+  // ---- The one place a job's status changes ----
+
+  transition(store: BatchStore, job: JobRecord, status: JobStatus, reason?: string): void {
+    const from = job.status;
+    if (from === status && reason === undefined) return;
+    const now = this.now();
+    job.status = status;
+    job.statusSince = now;
+    if (reason !== undefined) job.statusReason = reason;
+    if (status === "RUNNING") job.startedAt = now;
+    store.jobs.moved(job, from);
+    const parent = this.parentOf(store, job);
+    if (parent?.kind === "array-parent") this.count(parent, from, status);
+    if (isTerminal(status)) this.finished(store, job, parent);
+    if (status === "RUNNABLE" || isTerminal(status)) this.scheduler.wake();
+  }
+
+  private count(parent: JobRecord, from: JobStatus | undefined, to: JobStatus): void {
+    const summary = (parent.statusSummary ??= {});
+    if (from !== undefined && from !== to) summary[from] = (summary[from] ?? 1) - 1;
+    if (from !== to || from === undefined) summary[to] = (summary[to] ?? 0) + 1;
+    parent.statusSummaryLastUpdatedAt = this.now();
+  }
+
+  private finished(store: BatchStore, job: JobRecord, parent: JobRecord | undefined): void {
+    job.stoppedAt = this.now();
+    this.release(store, job);
+    for (const dependentId of job.dependents ?? []) {
+      const dependent = store.jobs.get(dependentId);
+      if (!dependent || isTerminal(dependent.status)) continue;
+      if (job.status === "FAILED") dependent.dependencyFailed = true;
+      else dependent.unfinishedDependencies--;
+      this.readyIfFree(store, dependent);
+    }
+    if (parent?.kind === "array-parent") this.arrayChildFinished(store, parent);
+    if (job.kind !== "array-child" && job.kind !== "node") {
+      this.schedule(this.options.jobRetentionMs ?? DEFAULT_JOB_RETENTION_MS, { type: "job-expires", partition: store.partition, jobId: job.jobId });
+    }
+  }
+
+  /** The parent's status is derived from its children: done when all are, FAILED if any failed. */
+  private arrayChildFinished(store: BatchStore, parent: JobRecord): void {
+    const summary = parent.statusSummary ?? {};
+    const succeeded = summary.SUCCEEDED ?? 0;
+    const failed = summary.FAILED ?? 0;
+    if (succeeded + failed < (parent.spec.arraySize ?? 0) || isTerminal(parent.status)) return;
+    if (parent.startedAt === undefined) parent.startedAt = this.now();
+    this.transition(store, parent, failed > 0 ? "FAILED" : "SUCCEEDED", failed > 0 ? `Array Child Job failed` : `Array Child Jobs succeeded`);
+  }
+
+  private fail(store: BatchStore, job: JobRecord, reason: string): void {
+    if (job.kind === "array-parent" && job.statusSummary !== undefined) {
+      for (let index = 0; index < (job.spec.arraySize ?? 0); index++) {
+        const child = store.jobs.get(`${job.jobId}:${index}`);
+        if (child && !isTerminal(child.status) && child.status !== "STARTING" && child.status !== "RUNNING") this.fail(store, child, reason);
+      }
+      return;
+    }
+    this.transition(store, job, "FAILED", reason);
+  }
+
+  // ---- Placement and attempts ----
+
+  /** Called by the scheduler when it places a job on a compute environment. */
+  placed(store: BatchStore, job: JobRecord, computeEnvironment: string): void {
+    job.computeEnvironment = computeEnvironment;
+    job.attemptToken++;
+    job.statusReason = undefined;
+    this.transition(store, job, "STARTING");
+    this.schedule(this.options.delays?.startingMs ?? 0, { type: "job-advances", partition: store.partition, jobId: job.jobId, from: "STARTING", token: job.attemptToken });
+  }
+
+  private startRunning(store: BatchStore, job: JobRecord): void {
+    const taskId = this.taskId(job);
+    job.logStreamName = `${job.spec.jobDefinitionName}/default/${taskId}`;
+    job.taskArn = `arn:aws:ecs:${store.partition.region}:${store.partition.accountId}:task/${job.computeEnvironment}_Batch/${taskId}`;
+    job.exitCode = undefined;
+    job.containerReason = undefined;
+    this.transition(store, job, "RUNNING");
+    const token = job.attemptToken;
+    const timeout = job.spec.timeout?.attemptDurationSeconds;
+    if (timeout !== undefined) this.schedule(timeout * 1000, { type: "attempt-times-out", partition: store.partition, jobId: job.jobId, token });
+    let outcome: JobOutcome | Promise<JobOutcome>;
+    try {
+      outcome = this.outcomes.outcomeFor(this.attemptView(store, job));
+    } catch (error) {
+      outcome = { exitCode: 1, reason: `parlel-batch: the outcome function threw: ${(error as Error)?.message ?? String(error)}` };
+    }
+    if (isPromise(outcome)) {
+      const pending = outcome.then(
+        (value) => this.outcomeKnown(store, job, token, value ?? {}),
+        (error: unknown) => this.outcomeKnown(store, job, token, { exitCode: 1, reason: `parlel-batch: the outcome function failed: ${(error as Error)?.message ?? String(error)}` }),
+      );
+      this.waiting.add(pending);
+      void pending.finally(() => this.waiting.delete(pending));
+    } else {
+      this.outcomeKnown(store, job, token, outcome ?? {});
+    }
+  }
+
+  private outcomeKnown(store: BatchStore, job: JobRecord, token: number, outcome: JobOutcome): void {
+    if (job.attemptToken !== token || job.status !== "RUNNING") return;
+    const lines = logLines(outcome);
+    if (lines.length > 0) (job.logs ??= []).push(...lines);
+    this.schedule(outcome.durationMs ?? 0, { type: "attempt-ends", partition: store.partition, jobId: job.jobId, token, outcome });
+  }
+
+  /** Ends the running attempt with an outcome; the retry strategy decides what follows. */
+  endAttempt(store: BatchStore, job: JobRecord, outcome: JobOutcome, statusReason = CONTAINER_EXITED, retryable = true): void {
+    const exitCode = outcome.exitCode ?? 0;
+    job.exitCode = exitCode;
+    job.containerReason = outcome.reason;
+    job.attempts.push({
+      container: { exitCode, reason: outcome.reason, logStreamName: job.logStreamName, taskArn: job.taskArn },
+      startedAt: job.startedAt,
+      stoppedAt: this.now(),
+      statusReason,
+    });
+    job.attemptToken++;
+    if (exitCode === 0 && statusReason === CONTAINER_EXITED) {
+      this.transition(store, job, "SUCCEEDED", statusReason);
+    } else if (retryable && this.shouldRetry(job, exitCode, outcome.reason, statusReason)) {
+      this.release(store, job);
+      this.transition(store, job, "RUNNABLE", statusReason);
+    } else {
+      this.transition(store, job, "FAILED", statusReason);
+    }
+  }
+
+  /** evaluateOnExit: the first matching entry decides; with no match, retry while attempts remain. */
+  private shouldRetry(job: JobRecord, exitCode: number, reason: string | undefined, statusReason: string): boolean {
+    if (job.attempts.length >= job.spec.maxAttempts) return false;
+    for (const rule of job.spec.retryStrategy?.evaluateOnExit ?? []) {
+      const fits =
+        (rule.onExitCode === undefined || globMatches(rule.onExitCode, String(exitCode))) &&
+        (rule.onReason === undefined || globMatches(rule.onReason, reason ?? "")) &&
+        (rule.onStatusReason === undefined || globMatches(rule.onStatusReason, statusReason));
+      if (fits) return rule.action?.toUpperCase() === "RETRY";
+    }
+    return true;
+  }
+
+  private release(store: BatchStore, job: JobRecord): void {
+    if (job.computeEnvironment === undefined) return;
+    this.scheduler.release(store, job);
+    job.computeEnvironment = undefined;
+  }
+
+  // ---- Cancel, terminate, complete ----
+
+  /** CancelJob: jobs not yet STARTING fail with the reason; STARTING and RUNNING jobs are left alone. */
+  cancel(store: BatchStore, job: JobRecord, reason: string): void {
+    if (isTerminal(job.status) || job.status === "STARTING" || job.status === "RUNNING") return;
+    this.stop(store, job, reason, "cancel");
+  }
+
+  /** TerminateJob: running attempts are stopped and fail; earlier jobs are cancelled. Never retried. */
+  terminate(store: BatchStore, job: JobRecord, reason: string): void {
+    if (isTerminal(job.status)) return;
+    this.stop(store, job, reason, "terminate");
+  }
+
+  private stop(store: BatchStore, job: JobRecord, reason: string, how: "cancel" | "terminate"): void {
+    if (how === "cancel") job.isCancelled = true;
+    else job.isTerminated = true;
+    if (job.kind === "array-parent" && job.statusSummary !== undefined) {
+      for (let index = 0; index < (job.spec.arraySize ?? 0); index++) {
+        const child = store.jobs.get(`${job.jobId}:${index}`);
+        if (child) (how === "cancel" ? this.cancel(store, child, reason) : this.terminate(store, child, reason));
+      }
+      return;
+    }
+    if (job.status === "RUNNING") {
+      this.endAttempt(store, job, { exitCode: 143 }, reason, false);
+    } else if (job.status === "STARTING") {
+      job.attemptToken++;
+      this.transition(store, job, "FAILED", reason);
+    } else {
+      this.transition(store, job, "FAILED", reason);
+    }
+  }
+
+  /** Ends a running (or starting) attempt now, with the outcome given. */
+  complete(store: BatchStore, job: JobRecord, outcome: JobOutcome): void {
+    if (job.status === "STARTING") this.startRunning(store, job);
+    if (job.status !== "RUNNING") throw new Error(`complete(): job ${job.jobId} is ${job.status}, not RUNNING`);
+    const lines = logLines(outcome);
+    if (lines.length > 0) (job.logs ??= []).push(...lines);
+    this.endAttempt(store, job, outcome);
+  }
+
+  private terminateQueueJobs(store: BatchStore, queueName: string): void {
+    for (const job of [...store.jobs.createdIn(queueName)]) {
+      if (store.jobs.isLive(job)) this.terminate(store, job, "Job queue deleted");
+    }
+  }
+
+  // ---- The clock ----
+
+  /** Runs everything due at the current instant, including outcome functions that return promises. */
+  async settle(): Promise<void> {
+    for (;;) {
+      this.settleNow();
+      if (this.waiting.size === 0) return;
+      await Promise.all([...this.waiting]);
+    }
+  }
+
+  private settleNow(): void {
+    const now = this.clock.now();
+    this.instant = now;
+    try {
+      for (;;) {
+        const event = this.timeline.popDue(now);
+        if (event) {
+          this.apply(event.payload);
+          continue;
+        }
+        if (!this.scheduler.pending) return;
+        this.scheduler.pending = false;
+        for (const store of this.partitions.all()) this.scheduler.run(store);
+      }
+    } finally {
+      this.instant = undefined;
+    }
+  }
+
+  private apply(event: EngineEvent): void {
+    if (event.type === "resource-settles") {
+      this.settleResource(event);
+      this.scheduler.wake();
+      return;
+    }
+    const store = this.partitions.get(event.partition);
+    if (event.type === "queue-time-limit") {
+      this.scheduler.wake();
+      return;
+    }
+    const job = store.jobs.get(event.jobId);
+    if (!job) return;
+    switch (event.type) {
+      case "job-advances":
+        if (job.attemptToken === event.token) this.advance(store, job, event.from);
+        break;
+      case "attempt-ends":
+        if (job.attemptToken === event.token && job.status === "RUNNING") this.endAttempt(store, job, event.outcome);
+        break;
+      case "attempt-times-out":
+        if (job.attemptToken === event.token && job.status === "RUNNING") this.endAttempt(store, job, { exitCode: 137 }, TIMEOUT_REASON, false);
+        break;
+      case "job-expires":
+        this.expire(store, job);
+        break;
+    }
+  }
+
+  private expire(store: BatchStore, job: JobRecord): void {
+    if (job.kind === "array-parent") {
+      for (let index = 0; index < (job.spec.arraySize ?? 0); index++) {
+        const child = store.jobs.get(`${job.jobId}:${index}`);
+        if (child) store.jobs.remove(child);
+      }
+    }
+    store.jobs.remove(job);
+  }
+
+  // ---- What an attempt sees ----
+
+  attemptView(store: BatchStore, job: JobRecord): AttemptView {
+    const spec = job.spec;
+    const environment: Record<string, string> = {};
+    for (const variable of spec.container?.environment ?? []) if (variable.name) environment[variable.name] = variable.value ?? "";
+    environment.AWS_BATCH_JOB_ID = job.jobId;
+    environment.AWS_BATCH_JQ_NAME = spec.queueName;
+    environment.AWS_BATCH_CE_NAME = job.computeEnvironment ?? "";
+    environment.AWS_BATCH_JOB_ATTEMPT = String(job.attempts.length + 1);
+    if (job.kind === "array-child") {
+      environment.AWS_BATCH_JOB_ARRAY_INDEX = String(job.index);
+      environment.AWS_BATCH_JOB_ARRAY_SIZE = String(spec.arraySize);
+    }
+    const parent = this.parentOf(store, job);
+    const tags = (job.kind === "array-child" ? parent?.tags : job.tags) ?? {};
+    return {
+      jobId: job.jobId,
+      jobName: spec.jobName,
+      jobQueue: spec.queueName,
+      jobQueueArn: spec.jobQueueArn,
+      jobDefinition: spec.jobDefinitionName,
+      jobDefinitionArn: spec.jobDefinitionArn,
+      attempt: job.attempts.length + 1,
+      arrayIndex: job.kind === "array-child" ? job.index : undefined,
+      computeEnvironment: job.computeEnvironment ?? "",
+      command: [...(spec.container?.command ?? [])],
+      environment,
+      parameters: { ...spec.parameters },
+      tags: { ...tags },
+      vcpus: spec.vcpus,
+      memory: spec.memory,
+    };
+  }
+
+  private taskId(job: JobRecord): string {
+    // Stable per job and attempt, and shaped like an ECS task id (32 hex characters).
+    let hash = 0x811c9dc5;
+    const text = `${job.jobId}/${job.attemptToken}`;
+    let out = "";
+    for (let round = 0; round < 4; round++) {
+      for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619) >>> 0;
+      hash = Math.imul(hash ^ round, 16777619) >>> 0;
+      out += hash.toString(16).padStart(8, "0");
+    }
+    return out;
+  }
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as Promise<T>)?.then === "function";
+}
+
+/** Batch's evaluateOnExit patterns: exact, or a prefix when they end with `*`. */
+export function globMatches(pattern: string, value: string): boolean {
+  return pattern.endsWith("*") ? value.startsWith(pattern.slice(0, -1)) : value === pattern;
 }
 
 export function isTransient(status: string | undefined): boolean {

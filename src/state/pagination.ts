@@ -11,13 +11,16 @@ interface Cursor {
   g: string;
   /** The position: the sort key of the last item returned. */
   p: number;
+  /** The key of the last item returned, where the listing can seek to it. */
+  k?: string;
 }
 
-export function encodeToken(guard: string, position: number): string {
-  return Buffer.from(JSON.stringify({ g: guard, p: position } satisfies Cursor)).toString("base64url");
+/** An opaque cursor: a position plus a guard naming the listing it belongs to. */
+export function encodeToken(guard: string, position: number, key?: string): string {
+  return Buffer.from(JSON.stringify({ g: guard, p: position, k: key } satisfies Cursor)).toString("base64url");
 }
 
-export function decodeToken(token: string | undefined, guard: string): number | undefined {
+export function decodeCursor(token: string | undefined, guard: string): { position: number; key?: string } | undefined {
   if (token === undefined || token === "") return undefined;
   let cursor: Partial<Cursor> | undefined;
   try {
@@ -25,10 +28,14 @@ export function decodeToken(token: string | undefined, guard: string): number | 
   } catch {
     cursor = undefined;
   }
-  if (!cursor || cursor.g !== guard || typeof cursor.p !== "number") {
+  if (!cursor || cursor.g !== guard || typeof cursor.p !== "number" || (cursor.k !== undefined && typeof cursor.k !== "string")) {
     throw clientError(`Invalid nextToken ${token}: it does not belong to this request.`);
   }
-  return cursor.p;
+  return { position: cursor.p, key: cursor.k };
+}
+
+export function decodeToken(token: string | undefined, guard: string): number | undefined {
+  return decodeCursor(token, guard)?.position;
 }
 
 /**

@@ -1,5 +1,5 @@
-import type { JobDetail } from "@aws-sdk/client-batch";
 import { parseBatchArn } from "./arn";
+import { JobIndex } from "./job-index";
 import { JobDefinitionTable } from "./job-definition-table";
 import { partitionKey, type Partition } from "./partition";
 import type {
@@ -12,14 +12,9 @@ import type {
   Taggable,
 } from "./records";
 import { ResourceTable } from "./resource-table";
+import type { ServiceJobRecord } from "./service-jobs";
 
-export interface JobRecord {
-  readonly sequence: number;
-  readonly jobId: string;
-  /** The queue's name, for the per-queue index. */
-  readonly queueName: string;
-  detail: JobDetail;
-}
+export type { JobRecord } from "./job-record";
 
 /** All Batch state of one account in one region. Knows nothing of HTTP. */
 export class BatchStore {
@@ -32,7 +27,10 @@ export class BatchStore {
   /** Keyed by `<queue>/quota-share/<share>`, the resource part of the quota share's ARN. */
   readonly quotaShares: ResourceTable<QuotaShareRecord>;
   readonly jobDefinitions: JobDefinitionTable;
-  readonly jobs = new Map<string, JobRecord>();
+  readonly jobs = new JobIndex();
+  /** vCPUs taken on each compute environment by STARTING and RUNNING jobs. */
+  readonly usedVcpus = new Map<string, number>();
+  readonly serviceJobs = new Map<string, ServiceJobRecord>();
 
   constructor(readonly partition: Partition) {
     this.computeEnvironments = new ResourceTable(partition, "compute-environment");
@@ -66,8 +64,10 @@ export class BatchStore {
         return this.consumableResources.find(resource)?.detail;
       case "service-environment":
         return this.serviceEnvironments.find(resource)?.detail;
+      case "service-job":
+        return this.serviceJobs.get(resource)?.detail;
       case "job":
-        return /[:#]/.test(resource) ? undefined : this.jobs.get(resource)?.detail;
+        return /[:#]/.test(resource) ? undefined : this.jobs.get(resource);
       default:
         return undefined;
     }

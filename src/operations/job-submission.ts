@@ -1,0 +1,185 @@
+import type { ContainerDetail, ContainerOverrides, JobDefinition, KeyValuePair, ResourceRequirement, RetryStrategy, SubmitJobRequest } from "@aws-sdk/client-batch";
+import type { JobDefinitionRecord, JobQueueRecord } from "../state/records";
+import type { JobSpec } from "../state/job-record";
+import type { BatchStore } from "../state/store";
+import type { OperationContext } from "./context";
+import { clientError, executionError } from "./errors";
+import { checkListLength, checkRange, checkTags } from "./rules";
+
+const SUBMIT_LIMIT_BYTES = 30 * 1024;
+const NAME_PATTERN = /^[a-zA-Z0-9_-]{1,128}$/;
+const FIFO_ONLY = "Job with shareIdentifier or schedulingPriority can onlybe submitted to job queue with fair share scheduling policy.";
+
+/** SubmitJob's checks that come before anything is looked up. */
+export function checkSubmission(input: SubmitJobRequest, context: OperationContext): void {
+  const size = Buffer.byteLength(JSON.stringify(input));
+  if (size > SUBMIT_LIMIT_BYTES) {
+    throw executionError(`Job size must be less than 30 KiB, got ${Math.ceil(size / 1024)} KiB`, context.requestId);
+  }
+  if (input.arrayProperties) {
+    const arraySize = input.arrayProperties.size;
+    if (arraySize === undefined || !Number.isInteger(arraySize) || arraySize < 2 || arraySize > 10000) {
+      throw executionError("Array size must be between 2 and 10000", context.requestId);
+    }
+  }
+  checkListLength(input.dependsOn, 20, "dependsOn");
+  checkRetryStrategy(input.retryStrategy, "retryStrategy");
+  checkTimeout(input.timeout?.attemptDurationSeconds, "timeout.attemptDurationSeconds");
+  checkRange(input.schedulingPriorityOverride, 0, 9999, "schedulingPriorityOverride");
+  checkTags(input.tags);
+  if (input.shareIdentifier !== undefined && !/^[a-zA-Z0-9]{1,255}$/.test(input.shareIdentifier)) {
+    throw clientError(`shareIdentifier ${input.shareIdentifier} must be 1 to 255 letters and digits.`);
+  }
+  for (const variable of input.containerOverrides?.environment ?? []) checkEnvironmentName(variable);
+}
+
+export function checkRetryStrategy(strategy: RetryStrategy | undefined, path: string): void {
+  if (!strategy) return;
+  checkRange(strategy.attempts, 1, 10, `${path}.attempts`);
+  checkListLength(strategy.evaluateOnExit, 5, `${path}.evaluateOnExit`);
+  if (strategy.evaluateOnExit?.length && strategy.attempts === undefined) {
+    throw clientError(`${path}.attempts must be specified with ${path}.evaluateOnExit.`);
+  }
+}
+
+export function checkTimeout(seconds: number | undefined, path: string): void {
+  if (seconds !== undefined && (!Number.isInteger(seconds) || seconds < 60)) {
+    throw clientError(`${path} must be at least 60 seconds, got ${seconds}.`);
+  }
+}
+
+function checkEnvironmentName(variable: KeyValuePair): void {
+  if (variable.name?.startsWith("AWS_BATCH")) {
+    throw clientError(`Environment variable ${variable.name} uses the reserved prefix AWS_BATCH.`);
+  }
+}
+
+/** The queue named by SubmitJob, or AWS's "not found" with the identifier echoed as given. */
+export function submissionQueue(store: BatchStore, identifier: string): JobQueueRecord {
+  const queue = store.jobQueues.find(identifier);
+  if (!queue || queue.detail.status === "DELETING" || queue.detail.status === "DELETED") throw clientError(`JobQueue ${identifier} not found.`);
+  if (queue.detail.state !== "ENABLED") throw clientError(`JobQueue ${queue.name} is not in ENABLED state`);
+  if (!queue.detail.computeEnvironmentOrder?.length && queue.detail.serviceEnvironmentOrder?.length) {
+    throw clientError(`JobQueue ${queue.name} runs service jobs; submit to it with SubmitServiceJob.`);
+  }
+  return queue;
+}
+
+/** Resolves `name`, `name:revision` or an ARN to an ACTIVE revision, with AWS's messages. */
+export function submissionDefinition(store: BatchStore, identifier: string): JobDefinitionRecord {
+  const arn = identifier.startsWith("arn:");
+  if (!arn) {
+    const revision = /^(.*):(\d+)$/.exec(identifier);
+    const name = revision ? revision[1] : identifier;
+    if (!NAME_PATTERN.test(name)) throw clientError(`Provided name ${identifier} is not supported pattern[a-zA-Z_0-9-]{1,128}`);
+    if (!revision) {
+      const latest = store.jobDefinitions.latestActive(name);
+      if (!latest) throw clientError(`JobDefinition name ${name} does not exist or is not in ACTIVE status`);
+      return latest;
+    }
+  }
+  const record = store.jobDefinitions.find(identifier);
+  if (!record) throw clientError(`JobDefinition ${identifier} not found.`);
+  if (record.detail.status !== "ACTIVE") throw clientError(`JobDefinition ${identifier} does not exist or is not in ACTIVE status`);
+  return record;
+}
+
+/** Fair-share rules, and the platform check between the definition and the queue's compute environments. */
+export function checkQueueFit(store: BatchStore, queue: JobQueueRecord, definition: JobDefinition, input: SubmitJobRequest): void {
+  if (queue.detail.schedulingPolicyArn) {
+    if (input.shareIdentifier === undefined) throw clientError("shareIdentifier must be specified.");
+  } else if (input.shareIdentifier !== undefined || input.schedulingPriorityOverride !== undefined) {
+    throw clientError(FIFO_ONLY);
+  }
+  const capability = definition.platformCapabilities?.[0] ?? "EC2";
+  for (const entry of queue.detail.computeEnvironmentOrder ?? []) {
+    const type = store.computeEnvironments.find(entry.computeEnvironment ?? "")?.detail.computeResources?.type;
+    const fargate = type === "FARGATE" || type === "FARGATE_SPOT";
+    if (fargate !== (capability === "FARGATE")) {
+      throw clientError(`Job Queue is attached to Compute Environment that can not run Jobs with capability ${capability}.`);
+    }
+  }
+}
+
+/** Builds the job's spec: the definition with the submission's overrides, parameters substituted. */
+export function resolveSpec(queue: JobQueueRecord, definitionRecord: JobDefinitionRecord, input: SubmitJobRequest): JobSpec {
+  const definition = definitionRecord.detail;
+  const parameters = { ...(definition.parameters ?? {}), ...(input.parameters ?? {}) };
+  const container = definition.containerProperties ? resolveContainer(definition.containerProperties, input.containerOverrides, parameters) : undefined;
+  const retryStrategy = input.retryStrategy ?? definition.retryStrategy;
+  const requirements = container?.resourceRequirements ?? [];
+  const vcpus = Number(requirementOf(requirements, "VCPU") ?? container?.vcpus ?? firstNodeVcpus(definition) ?? 1);
+  const memory = Number(requirementOf(requirements, "MEMORY") ?? container?.memory ?? 0);
+  const nodeProperties = definition.nodeProperties && { ...definition.nodeProperties, numNodes: input.nodeOverrides?.numNodes ?? definition.nodeProperties.numNodes };
+  const spec: JobSpec = {
+    jobName: input.jobName as string,
+    queueName: queue.name,
+    jobQueueArn: queue.arn,
+    jobDefinitionArn: definitionRecord.arn,
+    jobDefinitionName: definitionRecord.name,
+    parameters,
+    container,
+    ecsProperties: definition.ecsProperties,
+    eksProperties: definition.eksProperties as JobSpec["eksProperties"],
+    nodeProperties,
+    retryStrategy,
+    timeout: input.timeout ?? definition.timeout,
+    propagateTags: input.propagateTags ?? definition.propagateTags ?? false,
+    platformCapabilities: definition.platformCapabilities ?? ["EC2"],
+    shareIdentifier: input.shareIdentifier,
+    schedulingPriority: input.schedulingPriorityOverride ?? definition.schedulingPriority,
+    consumableResourceProperties: input.consumableResourcePropertiesOverride ?? definition.consumableResourceProperties,
+    dependsOn: input.dependsOn ?? [],
+    arraySize: input.arrayProperties?.size,
+    vcpus: nodeProperties ? vcpus * (nodeProperties.numNodes ?? 1) : vcpus,
+    memory,
+    maxAttempts: retryStrategy?.attempts ?? 1,
+  };
+  if (!Number.isFinite(spec.vcpus) || spec.vcpus <= 0) throw clientError(`The job's vCPU requirement must be a positive number, got ${spec.vcpus}.`);
+  return spec;
+}
+
+function resolveContainer(properties: ContainerDetail, overrides: ContainerOverrides | undefined, parameters: Record<string, string>): ContainerDetail {
+  const container: ContainerDetail = structuredClone(properties);
+  if (overrides?.command) container.command = [...overrides.command];
+  if (overrides?.environment) container.environment = mergeEnvironment(container.environment ?? [], overrides.environment);
+  if (overrides?.resourceRequirements) container.resourceRequirements = mergeRequirements(container.resourceRequirements ?? [], overrides.resourceRequirements);
+  // Deprecated vcpus/memory overrides never override resourceRequirements (reference §3.1).
+  if (overrides?.vcpus !== undefined && !requirementOf(container.resourceRequirements ?? [], "VCPU")) container.vcpus = overrides.vcpus;
+  if (overrides?.memory !== undefined && !requirementOf(container.resourceRequirements ?? [], "MEMORY")) container.memory = overrides.memory;
+  if (overrides?.instanceType) container.instanceType = overrides.instanceType;
+  if (container.command) container.command = container.command.map((part) => substitute(part, parameters));
+  return container;
+}
+
+/** `Ref::name` as a whole command element is replaced by the parameter's value. */
+function substitute(part: string, parameters: Record<string, string>): string {
+  if (!part.startsWith("Ref::")) return part;
+  const key = part.slice("Ref::".length);
+  const value = parameters[key];
+  if (value === undefined) throw clientError(`Unable to substitute value. No parameter found for reference ${key}`);
+  return value;
+}
+
+function mergeEnvironment(base: KeyValuePair[], overrides: KeyValuePair[]): KeyValuePair[] {
+  const merged = new Map(base.map((variable) => [variable.name, variable]));
+  for (const variable of overrides) merged.set(variable.name, variable);
+  return [...merged.values()];
+}
+
+function mergeRequirements(base: ResourceRequirement[], overrides: ResourceRequirement[]): ResourceRequirement[] {
+  const merged = new Map(base.map((requirement) => [requirement.type, requirement]));
+  for (const requirement of overrides) merged.set(requirement.type, requirement);
+  return [...merged.values()];
+}
+
+function requirementOf(requirements: ResourceRequirement[], type: string): string | undefined {
+  return requirements.find((requirement) => requirement.type === type)?.value;
+}
+
+function firstNodeVcpus(definition: JobDefinition): number | undefined {
+  const container = definition.nodeProperties?.nodeRangeProperties?.[0]?.container;
+  if (!container) return undefined;
+  const value = requirementOf(container.resourceRequirements ?? [], "VCPU") ?? container.vcpus;
+  return value === undefined ? undefined : Number(value);
+}

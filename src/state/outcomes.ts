@@ -1,0 +1,93 @@
+import type { JobRecord } from "./job-record";
+
+/** What one attempt of a job does. */
+export interface JobOutcome {
+  /** The container's exit code. Default 0. */
+  exitCode?: number;
+  /** How long the attempt runs, in milliseconds of the fake's clock. Default 0. */
+  durationMs?: number;
+  /** The container's `reason`, as Batch reports it (for example `OutOfMemoryError: Container killed due to memory usage`). */
+  reason?: string;
+  /** Log lines the attempt writes. */
+  logs?: string | string[];
+}
+
+/** What an outcome function or a matcher sees of the job whose attempt is starting. */
+export interface AttemptView {
+  /** The job's own id: `<parent>:<index>` for an array child, `<parent>#<node>` for a node. */
+  jobId: string;
+  jobName: string;
+  /** The queue's name. */
+  jobQueue: string;
+  jobQueueArn: string;
+  /** The job definition's name. */
+  jobDefinition: string;
+  jobDefinitionArn: string;
+  /** The attempt number, starting at 1. */
+  attempt: number;
+  arrayIndex?: number;
+  nodeIndex?: number;
+  computeEnvironment: string;
+  /** The resolved command, after overrides and `Ref::` substitution. */
+  command: string[];
+  /** The container's environment, with the `AWS_BATCH_*` variables Batch injects. */
+  environment: Record<string, string>;
+  parameters: Record<string, string>;
+  tags: Record<string, string>;
+  vcpus: number;
+  memory: number;
+}
+
+export type Pattern = string | RegExp;
+
+export type JobMatcher = { jobName?: Pattern; jobDefinition?: Pattern; jobQueue?: Pattern } | ((job: AttemptView) => boolean);
+
+export type OutcomeSource = JobOutcome | ((job: AttemptView, attempt: number) => JobOutcome | Promise<JobOutcome>);
+
+/** Decides an attempt's outcome: the last matching rule wins; with none, exit 0 at once. */
+export class OutcomeRules {
+  private readonly rules: { matcher: JobMatcher; outcome: OutcomeSource }[] = [];
+
+  add(matcher: JobMatcher, outcome: OutcomeSource): void {
+    this.rules.push({ matcher, outcome });
+  }
+
+  clear(): void {
+    this.rules.length = 0;
+  }
+
+  get size(): number {
+    return this.rules.length;
+  }
+
+  outcomeFor(view: AttemptView): JobOutcome | Promise<JobOutcome> {
+    for (let i = this.rules.length - 1; i >= 0; i--) {
+      const { matcher, outcome } = this.rules[i];
+      if (!matches(matcher, view)) continue;
+      return typeof outcome === "function" ? outcome(view, view.attempt) : outcome;
+    }
+    return {};
+  }
+}
+
+function matches(matcher: JobMatcher, view: AttemptView): boolean {
+  if (typeof matcher === "function") return matcher(view);
+  return (
+    fits(matcher.jobName, [view.jobName]) &&
+    fits(matcher.jobDefinition, [view.jobDefinition, view.jobDefinitionArn, view.jobDefinitionArn.replace(/^.*job-definition\//, "")]) &&
+    fits(matcher.jobQueue, [view.jobQueue, view.jobQueueArn])
+  );
+}
+
+function fits(pattern: Pattern | undefined, candidates: string[]): boolean {
+  if (pattern === undefined) return true;
+  return candidates.some((candidate) => (typeof pattern === "string" ? candidate === pattern : pattern.test(candidate)));
+}
+
+/** The log lines of an outcome, as an array. */
+export function logLines(outcome: JobOutcome): string[] {
+  if (outcome.logs === undefined) return [];
+  return (Array.isArray(outcome.logs) ? outcome.logs : outcome.logs.split("\n")).filter((line, i, all) => line !== "" || i < all.length - 1);
+}
+
+export type { JobRecord };

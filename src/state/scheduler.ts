@@ -1,0 +1,184 @@
+import type { ComputeEnvironmentRecord, JobQueueRecord } from "./records";
+import type { Engine } from "./engine";
+import type { JobRecord } from "./job-record";
+import type { BatchStore } from "./store";
+
+/** How many jobs in a row may fail to fit before a queue's pass gives up for this round. */
+const BACKFILL_LOOKAHEAD = 64;
+const MAX_RESOURCE_REASON = "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE - CE maxvCpus is less than the job's vCPU requirement";
+
+interface Placement {
+  record: ComputeEnvironmentRecord;
+  capacity: number;
+}
+
+/**
+ * Places RUNNABLE jobs on compute environments. One pass walks the queues in descending priority; each
+ * queue takes its jobs in FIFO order (or by fair share) and tries its compute environments in `order`,
+ * within each environment's free vCPUs.
+ */
+export class Scheduler {
+  /** Set when something may have made a placement possible. */
+  pending = true;
+
+  constructor(private readonly engine: Engine) {}
+
+  wake(): void {
+    this.pending = true;
+  }
+
+  release(store: BatchStore, job: JobRecord): void {
+    const name = job.computeEnvironment as string;
+    store.usedVcpus.set(name, (store.usedVcpus.get(name) ?? 0) - this.demand(job));
+    this.giveBackConsumables(store, job);
+    this.pending = true;
+  }
+
+  run(store: BatchStore): void {
+    const queues = store.jobs
+      .queuesWithRunnableJobs()
+      .map((name) => store.jobQueues.find(name))
+      .filter((queue): queue is JobQueueRecord => queue !== undefined)
+      .sort((a, b) => (b.detail.priority ?? 0) - (a.detail.priority ?? 0) || a.sequence - b.sequence);
+    for (const queue of queues) this.runQueue(store, queue);
+  }
+
+  private runQueue(store: BatchStore, queue: JobQueueRecord): void {
+    const placements = this.placementsFor(store, queue);
+    if (placements.length === 0) return;
+    const largest = Math.max(...placements.map((p) => p.capacity));
+    let misses = 0;
+    for (const job of this.candidates(store, queue)) {
+      const demand = this.demand(job);
+      if (demand > largest) {
+        if (job.statusReason !== MAX_RESOURCE_REASON) job.statusReason = MAX_RESOURCE_REASON;
+        continue;
+      }
+      const target = placements.find((p) => p.capacity - (store.usedVcpus.get(p.record.name) ?? 0) >= demand);
+      if (!target || !this.takeConsumables(store, job)) {
+        if (++misses > BACKFILL_LOOKAHEAD || this.freeVcpus(store, placements) <= 0) break;
+        continue;
+      }
+      store.usedVcpus.set(target.record.name, (store.usedVcpus.get(target.record.name) ?? 0) + demand);
+      this.engine.placed(store, job, target.record.name);
+    }
+  }
+
+  /** The queue's usable compute environments in `order`: ENABLED and VALID only. */
+  private placementsFor(store: BatchStore, queue: JobQueueRecord): Placement[] {
+    const placements: Placement[] = [];
+    const order = [...(queue.detail.computeEnvironmentOrder ?? [])].sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
+    for (const entry of order) {
+      const record = store.computeEnvironments.find(entry.computeEnvironment ?? "");
+      if (!record || record.detail.state !== "ENABLED" || record.detail.status !== "VALID") continue;
+      placements.push({ record, capacity: capacityOf(record) });
+    }
+    return placements;
+  }
+
+  private freeVcpus(store: BatchStore, placements: Placement[]): number {
+    return placements.reduce((sum, p) => sum + Math.max(0, p.capacity - (store.usedVcpus.get(p.record.name) ?? 0)), 0);
+  }
+
+  /** Jobs in the order the queue serves them. A snapshot, since placing a job changes the index. */
+  private candidates(store: BatchStore, queue: JobQueueRecord): Iterable<JobRecord> {
+    const runnable = store.jobs.runnableIn(queue.name);
+    if (!queue.detail.schedulingPolicyArn) return snapshot(runnable.values());
+    const policy = store.schedulingPolicies.find(queue.detail.schedulingPolicyArn.replace(/^.*scheduling-policy\//, ""));
+    return fairShareOrder(store, [...runnable.values()], policy?.detail.fairsharePolicy?.shareDistribution ?? []);
+  }
+
+  private demand(job: JobRecord): number {
+    return job.spec.vcpus;
+  }
+
+  private takeConsumables(store: BatchStore, job: JobRecord): boolean {
+    const wanted = job.spec.consumableResourceProperties?.consumableResourceList ?? [];
+    if (wanted.length === 0) return true;
+    const resources = wanted.map((w) => ({ record: store.consumableResources.find(w.consumableResource ?? ""), quantity: w.quantity ?? 0 }));
+    if (resources.some((r) => !r.record || (r.record.detail.availableQuantity ?? 0) < r.quantity)) return false;
+    for (const { record, quantity } of resources) {
+      const detail = record!.detail;
+      detail.inUseQuantity = (detail.inUseQuantity ?? 0) + quantity;
+      detail.availableQuantity = (detail.totalQuantity ?? 0) - detail.inUseQuantity;
+    }
+    return true;
+  }
+
+  private giveBackConsumables(store: BatchStore, job: JobRecord): void {
+    for (const wanted of job.spec.consumableResourceProperties?.consumableResourceList ?? []) {
+      const detail = store.consumableResources.find(wanted.consumableResource ?? "")?.detail;
+      if (!detail) continue;
+      detail.inUseQuantity = Math.max(0, (detail.inUseQuantity ?? 0) - (wanted.quantity ?? 0));
+      if (detail.resourceType === "NON_REPLENISHABLE") detail.totalQuantity = Math.max(0, (detail.totalQuantity ?? 0) - (wanted.quantity ?? 0));
+      detail.availableQuantity = (detail.totalQuantity ?? 0) - detail.inUseQuantity;
+    }
+  }
+}
+
+/** MANAGED: maxvCpus. UNMANAGED: unmanagedvCpus, or unlimited when it is 0 or unset. */
+export function capacityOf(record: ComputeEnvironmentRecord): number {
+  if (record.detail.type === "UNMANAGED") return record.detail.unmanagedvCpus ? record.detail.unmanagedvCpus : Number.POSITIVE_INFINITY;
+  return record.detail.computeResources?.maxvCpus ?? 0;
+}
+
+function* snapshot(values: IterableIterator<JobRecord>): IterableIterator<JobRecord> {
+  // The index may change while we place jobs; read ahead one entry so removal of the current one is safe.
+  let current = values.next();
+  while (!current.done) {
+    const next = values.next();
+    yield current.value;
+    current = next;
+  }
+}
+
+/**
+ * Fair share: the next job comes from the share using the least capacity for its weight (a lower weight
+ * gets more); within a share, higher scheduling priority first, then first in, first out.
+ */
+function fairShareOrder(store: BatchStore, jobs: JobRecord[], distribution: { shareIdentifier?: string; weightFactor?: number }[]): JobRecord[] {
+  const weightOf = (share: string): number => {
+    let best: { length: number; weight: number } | undefined;
+    for (const entry of distribution) {
+      const id = entry.shareIdentifier ?? "";
+      const fits = id.endsWith("*") ? share.startsWith(id.slice(0, -1)) : share === id;
+      if (fits && (!best || id.length > best.length)) best = { length: id.length, weight: entry.weightFactor ?? 1 };
+    }
+    return best?.weight ?? 1;
+  };
+  const byShare = new Map<string, JobRecord[]>();
+  for (const job of jobs) {
+    const share = job.spec.shareIdentifier ?? "";
+    let list = byShare.get(share);
+    if (!list) byShare.set(share, (list = []));
+    list.push(job);
+  }
+  const usage = new Map<string, number>();
+  for (const job of store.jobs.values()) {
+    if ((job.status === "STARTING" || job.status === "RUNNING") && byShare.has(job.spec.shareIdentifier ?? "") && job.spec.queueName === jobs[0]?.spec.queueName) {
+      usage.set(job.spec.shareIdentifier ?? "", (usage.get(job.spec.shareIdentifier ?? "") ?? 0) + job.spec.vcpus);
+    }
+  }
+  for (const list of byShare.values()) list.sort((a, b) => (b.spec.schedulingPriority ?? 0) - (a.spec.schedulingPriority ?? 0));
+  const ordered: JobRecord[] = [];
+  const cursors = new Map<string, number>([...byShare.keys()].map((share) => [share, 0]));
+  while (ordered.length < jobs.length) {
+    let chosen: string | undefined;
+    let lowest = Number.POSITIVE_INFINITY;
+    for (const [share, position] of cursors) {
+      if (position >= (byShare.get(share) as JobRecord[]).length) continue;
+      const weighted = (usage.get(share) ?? 0) * weightOf(share);
+      if (weighted < lowest) {
+        lowest = weighted;
+        chosen = share;
+      }
+    }
+    if (chosen === undefined) break;
+    const position = cursors.get(chosen) as number;
+    const job = (byShare.get(chosen) as JobRecord[])[position];
+    cursors.set(chosen, position + 1);
+    usage.set(chosen, (usage.get(chosen) ?? 0) + job.spec.vcpus);
+    ordered.push(job);
+  }
+  return ordered;
+}

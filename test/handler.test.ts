@@ -1,0 +1,153 @@
+import * as net from "node:net";
+import { BatchClient, ClientException, DescribeJobQueuesCommand, ListTagsForResourceCommand } from "@aws-sdk/client-batch";
+import { HttpRequest } from "@smithy/protocol-http";
+import { fakeBatch } from "../src";
+import { failure, setup } from "./helpers";
+
+const credentials = { accessKeyId: "parlel", secretAccessKey: "parlel" };
+
+describe("the Smithy request handler", () => {
+  let connect: jest.SpyInstance;
+  beforeEach(() => {
+    connect = jest.spyOn(net.Socket.prototype, "connect");
+  });
+  afterEach(() => connect.mockRestore());
+
+  test("no socket is opened however the fake is passed in", async () => {
+    const fake = fakeBatch();
+    const clients = [
+      new BatchClient({ region: "us-east-1", credentials, requestHandler: fake }),
+      new BatchClient({ region: "us-east-1", credentials, requestHandler: { ...fake } }),
+      new BatchClient({ region: "us-east-1", credentials, requestHandler: Object.assign({}, fake) }),
+    ];
+    const assigned = new BatchClient({ region: "us-east-1", credentials });
+    assigned.config.requestHandler = fake;
+    clients.push(assigned);
+    for (const client of clients) {
+      const output = await client.send(new DescribeJobQueuesCommand({}));
+      expect(output.jobQueues).toEqual([]);
+    }
+    expect(connect).not.toHaveBeenCalled();
+    expect(fake.requests).toHaveLength(4);
+  });
+
+  test("control: a handler whose handle sits on the prototype is taken as options and does open a socket", async () => {
+    const prototypeOnly = { ...Object.create({ handle: async () => ({}) }) };
+    const client = new BatchClient({ region: "us-east-1", credentials, endpoint: "http://127.0.0.1:9", requestHandler: prototypeOnly, maxAttempts: 1 });
+    await failure(client.send(new DescribeJobQueuesCommand({})));
+    expect(connect).toHaveBeenCalled();
+    client.destroy();
+  });
+
+  test("responses are real HttpResponses with a byte body, JSON content type and a unique request id", async () => {
+    const fake = fakeBatch();
+    const request = new HttpRequest({ method: "POST", hostname: "batch.us-east-1.amazonaws.com", path: "/v1/describejobqueues", headers: { "content-type": "application/json" }, body: "{}" });
+    const first = (await fake.handle(request)).response;
+    const second = (await fake.handle(request)).response;
+    expect(first.statusCode).toBe(200);
+    expect(first.body).toBeInstanceOf(Uint8Array);
+    expect(first.headers["content-type"]).toBe("application/json");
+    expect(JSON.parse(new TextDecoder().decode(first.body))).toEqual({ jobQueues: [] });
+    expect(first.headers["x-amzn-requestid"]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(first.headers["x-amzn-requestid"]).not.toBe(second.headers["x-amzn-requestid"]);
+  });
+
+  test("the SDK reads the request id, status and fault of a modelled error", async () => {
+    const { batch } = setup();
+    const error = await failure(batch.send(new DescribeJobQueuesCommand({ maxResults: 1000 })));
+    expect(error).toBeInstanceOf(ClientException);
+    expect(error.name).toBe("ClientException");
+    expect(error.$fault).toBe("client");
+    expect(error.$metadata?.httpStatusCode).toBe(400);
+    expect(error.$metadata?.requestId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  test("an aborted request rejects with an AbortError", async () => {
+    const { batch } = setup();
+    const controller = new AbortController();
+    controller.abort();
+    const error = await failure(batch.send(new DescribeJobQueuesCommand({}), { abortSignal: controller.signal }));
+    expect(error.name).toBe("AbortError");
+  });
+
+  test("client.destroy() leaves the fake's state for other clients", async () => {
+    const fake = fakeBatch();
+    await fake.provision({ jobQueues: ["jq"] });
+    const first = new BatchClient({ region: "us-east-1", credentials, requestHandler: fake });
+    first.destroy();
+    const second = new BatchClient({ region: "us-east-1", credentials, requestHandler: fake });
+    const { jobQueues } = await second.send(new DescribeJobQueuesCommand({}));
+    expect(jobQueues!.map((q) => q.jobQueueName)).toEqual(["jq"]);
+  });
+
+  test("handler config methods exist as the contract requires", () => {
+    const fake = fakeBatch();
+    expect(Object.prototype.hasOwnProperty.call(fake, "handle")).toBe(true);
+    expect(fake.httpHandlerConfigs()).toEqual({});
+    expect(() => fake.updateHttpClientConfig(undefined as never, undefined as never)).not.toThrow();
+  });
+});
+
+describe("the wire protocol", () => {
+  const raw = (fake: ReturnType<typeof fakeBatch>, init: ConstructorParameters<typeof HttpRequest>[0]) =>
+    fake.handle(new HttpRequest({ hostname: "localhost", ...init })).then(({ response }) => ({
+      status: response.statusCode,
+      headers: response.headers,
+      body: JSON.parse(new TextDecoder().decode(response.body as Uint8Array)),
+    }));
+
+  test("errors carry x-amzn-errortype and a {__type, message} body", async () => {
+    const response = await raw(fakeBatch(), { method: "POST", path: "/v1/describejobqueues", body: '{"maxResults": "ten"}' });
+    expect(response.status).toBe(400);
+    expect(response.headers["x-amzn-errortype"]).toBe("ClientException");
+    expect(response.body).toEqual({ __type: "ClientException", message: 'Invalid type for maxResults: expected a number, got the string "ten".' });
+  });
+
+  test("malformed JSON, a non-object body and an oversized body are 400s", async () => {
+    const fake = fakeBatch({ maxBodyBytes: 100 });
+    const malformed = await raw(fake, { method: "POST", path: "/v1/describejobqueues", body: "{nope" });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.message).toMatch(/^The request body is not valid JSON/);
+    const list = await raw(fake, { method: "POST", path: "/v1/describejobqueues", body: "[]" });
+    expect(list.body.message).toBe("The request body must be a JSON object.");
+    const big = await raw(fake, { method: "POST", path: "/v1/describejobqueues", body: JSON.stringify({ jobQueues: ["x".repeat(200)] }) });
+    expect(big.status).toBe(400);
+    expect(big.body.message).toMatch(/^The request body is \d+ bytes; parlel-batch accepts at most 100\.$/);
+  });
+
+  test("unknown routes get 404 and wrong methods 405, both with a clear message", async () => {
+    const fake = fakeBatch();
+    const unknown = await raw(fake, { method: "POST", path: "/v1/launchrockets", body: "{}" });
+    expect(unknown).toMatchObject({ status: 404, body: { __type: "UnknownOperationException", message: "No Batch operation is bound to POST /v1/launchrockets." } });
+    const wrong = await raw(fake, { method: "GET", path: "/v1/submitjob" });
+    expect(wrong).toMatchObject({ status: 405, body: { __type: "MethodNotAllowedException", message: "/v1/submitjob takes POST, not GET." } });
+  });
+
+  test("GET and DELETE without a body are accepted", async () => {
+    const { batch } = setup();
+    const error = await failure(batch.send(new ListTagsForResourceCommand({ resourceArn: "arn:aws:batch:us-east-1:000000000000:job-queue/none" })));
+    expect(error).toBeInstanceOf(ClientException);
+  });
+});
+
+describe("partitions", () => {
+  test("each region has its own state, taken from the SigV4 credential scope", async () => {
+    const fake = fakeBatch();
+    await fake.provision({ jobQueues: ["east"] });
+    const west = new BatchClient({ region: "us-west-2", credentials, requestHandler: fake });
+    expect((await west.send(new DescribeJobQueuesCommand({}))).jobQueues).toEqual([]);
+    await fake.provision({ region: "us-west-2", jobQueues: ["west"] });
+    const { jobQueues } = await west.send(new DescribeJobQueuesCommand({}));
+    expect(jobQueues!.map((q) => q.jobQueueArn)).toEqual(["arn:aws:batch:us-west-2:000000000000:job-queue/west"]);
+  });
+
+  test("an access key id of 12 digits selects the account, and the default account is configurable", async () => {
+    const fake = fakeBatch({ defaultAccountId: "111111111111" });
+    const own = new BatchClient({ region: "eu-west-1", credentials, requestHandler: fake });
+    const other = new BatchClient({ region: "eu-west-1", credentials: { accessKeyId: "222222222222", secretAccessKey: "x" }, requestHandler: fake });
+    await fake.provision({ region: "eu-west-1", jobQueues: ["q"] });
+    expect((await own.send(new DescribeJobQueuesCommand({}))).jobQueues![0].jobQueueArn).toBe("arn:aws:batch:eu-west-1:111111111111:job-queue/q");
+    expect((await other.send(new DescribeJobQueuesCommand({}))).jobQueues).toEqual([]);
+    expect(fake.requests.map((r) => r.partition.accountId)).toEqual(["111111111111", "222222222222"]);
+  });
+});
