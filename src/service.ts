@@ -37,6 +37,8 @@ export interface ServiceOptions {
   jobRetentionMs?: number;
 }
 
+/** Operations that change nothing, so they need no new scheduling pass. */
+const READ_ONLY = /^(Describe|List|Get)/;
 const INPUT_SHAPES = new Map(BATCH_MODEL.operations.map((op) => [op.name, op.inputShape]));
 
 /**
@@ -94,6 +96,7 @@ export class BatchService {
       };
       const handler = this.operations[operation] as (input: unknown, context: OperationContext) => unknown;
       const output = ((await handler(input, context)) ?? {}) as Record<string, unknown>;
+      if (!READ_ONLY.test(operation)) this.engine.wake();
       await this.engine.settle();
       record.output = output;
       return output;

@@ -11,6 +11,8 @@ import {
   DescribeComputeEnvironmentsCommand,
   DescribeJobQueuesCommand,
   GetJobQueueSnapshotCommand,
+  RegisterJobDefinitionCommand,
+  SubmitJobCommand,
   UpdateComputeEnvironmentCommand,
   UpdateJobQueueCommand,
   paginateDescribeJobQueues,
@@ -439,6 +441,34 @@ describe("GetJobQueueSnapshot", () => {
       fairshareUtilization: { activeShareCount: 0, topCapacityUtilization: [] },
       totalCapacityUsage: [{ capacityUnit: "VCPU", quantity: 0 }],
     });
+  });
+
+  test("lists the first 100 RUNNABLE jobs of the queue in order, leaving out running jobs and other queues", async () => {
+    const { fake, batch } = setup({ clock: "manual", startTime: 1_000_000 });
+    await fake.provision({ jobQueues: ["q", "other"], jobDefinitions: ["small"], maxvCpus: 2 });
+    // Needs more vCPUs than the compute environment has, so it stays RUNNABLE.
+    await batch.send(
+      new RegisterJobDefinitionCommand({
+        jobDefinitionName: "big",
+        type: "container",
+        containerProperties: { image: "busybox", resourceRequirements: [{ type: "VCPU", value: "4" }, { type: "MEMORY", value: "512" }] },
+      }),
+    );
+    const submit = async (jobName: string, jobQueue: string, jobDefinition: string) =>
+      (await batch.send(new SubmitJobCommand({ jobName, jobQueue, jobDefinition }))).jobArn!;
+    const waiting: string[] = [];
+    for (let i = 0; i < 101; i++) {
+      waiting.push(await submit(`big${i}`, "q", "big"));
+      await fake.advance(10);
+    }
+    await submit("small", "q", "small");
+    await submit("elsewhere", "other", "big");
+    await fake.advance(60_000);
+    const { frontOfQueue } = await batch.send(new GetJobQueueSnapshotCommand({ jobQueue: "q" }));
+    expect(frontOfQueue!.jobs).toHaveLength(100);
+    expect(frontOfQueue!.jobs!.map((job) => job.jobArn)).toEqual(waiting.slice(0, 100));
+    expect(frontOfQueue!.jobs![0].earliestTimeAtPosition).toBe(1_000_000);
+    expect(frontOfQueue!.lastUpdatedAt).toBe(fake.now());
   });
 
   test("an unknown queue echoes its ARN", async () => {

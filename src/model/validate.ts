@@ -38,7 +38,8 @@ function checkType(model: ModelDescription, type: TypeDescription, value: unknow
   if ("enum" in type) {
     if (typeof value !== "string") throw typeError(path, "a string", value);
     const allowed = model.enums[type.enum];
-    if (allowed && !allowed.includes(value)) {
+    const candidate = CASE_INSENSITIVE_ENUMS.has(type.enum) ? value.toUpperCase() : value;
+    if (allowed && !allowed.includes(candidate)) {
       throw clientError(`Invalid value ${value} for ${path}: it must be one of ${allowed.join(", ")}.`);
     }
     return;
@@ -55,6 +56,9 @@ function checkType(model: ModelDescription, type: TypeDescription, value: unknow
   }
   checkStructure(model, type.structure, value, path);
 }
+
+/** Enums AWS documents as case-insensitive (evaluateOnExit's `action`). */
+const CASE_INSENSITIVE_ENUMS = new Set(["RetryAction"]);
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

@@ -103,6 +103,7 @@ export const jobQueueOperations: OperationGroup<"CreateJobQueue" | "DescribeJobQ
       throw clientError(`Cannot delete, JobQueue ${record.name} is in ${record.detail.state} state. Disable it first.`);
     }
     // The job engine will terminate the jobs left in the queue here (AWS does about 16 a second).
+    // Quota shares of the queue are left to the quota share operations.
     context.engine.beginTransition(store, "jobQueues", record.name, "DELETING");
     return {};
   },
@@ -273,7 +274,7 @@ function checkTimeLimitActions(actions: JobStateTimeLimitAction[] | undefined, j
 
 /** The front of the queue: RUNNABLE jobs in the order they arrived. The job engine will refine dispatch order. */
 function snapshot(store: BatchStore, queue: JobQueueRecord, now: number): OperationOutput<"GetJobQueueSnapshot"> {
-  const jobs = frontOfQueue(store, queue.arn);
+  const jobs = frontOfQueue(store, queue.name);
   const result: Omit<GetJobQueueSnapshotResponse, "$metadata"> = { frontOfQueue: { jobs, lastUpdatedAt: now } };
   const policy = queue.detail.schedulingPolicyArn ? store.schedulingPolicies.find(queue.detail.schedulingPolicyArn)?.detail : undefined;
   if (policy?.fairsharePolicy) {
@@ -287,9 +288,8 @@ function snapshot(store: BatchStore, queue: JobQueueRecord, now: number): Operat
 }
 
 /** Up to the first 100 RUNNABLE jobs of a queue, oldest first. The only place the snapshot reads jobs. */
-function frontOfQueue(store: BatchStore, queueArn: string): FrontOfQueueJobSummary[] {
+function frontOfQueue(store: BatchStore, queueName: string): FrontOfQueueJobSummary[] {
   // The queue's RUNNABLE index is already in dispatch order (see src/state/job-index.ts).
-  const queueName = queueArn.replace(/^.*job-queue\//, "");
   const jobs: FrontOfQueueJobSummary[] = [];
   for (const job of store.jobs.runnableIn(queueName).values()) {
     if (jobs.length === FRONT_OF_QUEUE_SIZE) break;

@@ -1,10 +1,10 @@
-import type { ContainerDetail, ContainerOverrides, JobDefinition, KeyValuePair, ResourceRequirement, RetryStrategy, SubmitJobRequest } from "@aws-sdk/client-batch";
+import type { ContainerDetail, ContainerOverrides, JobDefinition, KeyValuePair, ResourceRequirement, SubmitJobRequest } from "@aws-sdk/client-batch";
 import type { JobDefinitionRecord, JobQueueRecord } from "../state/records";
 import type { JobSpec } from "../state/job-record";
 import type { BatchStore } from "../state/store";
 import type { OperationContext } from "./context";
 import { clientError, executionError } from "./errors";
-import { checkListLength, checkRange, checkTags } from "./rules";
+import { checkListLength, checkRange, checkRetryStrategy, checkTags, checkTimeout } from "./rules";
 
 const SUBMIT_LIMIT_BYTES = 30 * 1024;
 const NAME_PATTERN = /^[a-zA-Z0-9_-]{1,128}$/;
@@ -23,29 +23,14 @@ export function checkSubmission(input: SubmitJobRequest, context: OperationConte
     }
   }
   checkListLength(input.dependsOn, 20, "dependsOn");
-  checkRetryStrategy(input.retryStrategy, "retryStrategy");
-  checkTimeout(input.timeout?.attemptDurationSeconds, "timeout.attemptDurationSeconds");
+  checkRetryStrategy(input.retryStrategy);
+  checkTimeout(input.timeout);
   checkRange(input.schedulingPriorityOverride, 0, 9999, "schedulingPriorityOverride");
   checkTags(input.tags);
   if (input.shareIdentifier !== undefined && !/^[a-zA-Z0-9]{1,255}$/.test(input.shareIdentifier)) {
     throw clientError(`shareIdentifier ${input.shareIdentifier} must be 1 to 255 letters and digits.`);
   }
   for (const variable of input.containerOverrides?.environment ?? []) checkEnvironmentName(variable);
-}
-
-export function checkRetryStrategy(strategy: RetryStrategy | undefined, path: string): void {
-  if (!strategy) return;
-  checkRange(strategy.attempts, 1, 10, `${path}.attempts`);
-  checkListLength(strategy.evaluateOnExit, 5, `${path}.evaluateOnExit`);
-  if (strategy.evaluateOnExit?.length && strategy.attempts === undefined) {
-    throw clientError(`${path}.attempts must be specified with ${path}.evaluateOnExit.`);
-  }
-}
-
-export function checkTimeout(seconds: number | undefined, path: string): void {
-  if (seconds !== undefined && (!Number.isInteger(seconds) || seconds < 60)) {
-    throw clientError(`${path} must be at least 60 seconds, got ${seconds}.`);
-  }
 }
 
 function checkEnvironmentName(variable: KeyValuePair): void {

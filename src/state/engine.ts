@@ -78,6 +78,11 @@ export class Engine {
     return this.timeline.peekTime();
   }
 
+  /** Something outside the engine changed (capacity, a state, a policy): look at placements again. */
+  wake(): void {
+    this.scheduler.wake();
+  }
+
   schedule(delayMs: number, event: EngineEvent): void {
     this.timeline.schedule(this.now() + Math.max(0, delayMs), event);
   }
@@ -140,7 +145,8 @@ export class Engine {
     } else if (from === "PENDING") {
       this.becomeRunnable(store, job);
     } else if (from === "STARTING") {
-      this.startRunning(store, job);
+      if (job.kind === "multinode-parent") this.startNodes(store, job);
+      else this.startRunning(store, job);
     }
   }
 
@@ -312,8 +318,55 @@ export class Engine {
     this.schedule(outcome.durationMs ?? 0, { type: "attempt-ends", partition: store.partition, jobId: job.jobId, token, outcome });
   }
 
+  // ---- Multi-node parallel jobs ----
+
+  /** A placed multi-node job runs one node job `<id>#<n>` per node; the main node's exit decides the job. */
+  private startNodes(store: BatchStore, parent: JobRecord): void {
+    const properties = parent.spec.nodeProperties;
+    if (!properties) return;
+    this.transition(store, parent, "RUNNING");
+    const token = parent.attemptToken;
+    const timeout = parent.spec.timeout?.attemptDurationSeconds;
+    if (timeout !== undefined) this.schedule(timeout * 1000, { type: "attempt-times-out", partition: store.partition, jobId: parent.jobId, token });
+    const numNodes = properties.numNodes ?? 1;
+    for (let index = 0; index < numNodes; index++) {
+      const previous = store.jobs.get(`${parent.jobId}#${index}`);
+      if (previous) store.jobs.remove(previous);
+      const node = this.newChild(store, parent, index, "node", nodeSpec(parent.spec, index));
+      node.computeEnvironment = parent.computeEnvironment;
+      node.attemptToken = 1;
+      store.jobs.add(node);
+    }
+    for (let index = 0; index < numNodes; index++) {
+      const node = store.jobs.get(`${parent.jobId}#${index}`) as JobRecord;
+      if (node.status === "STARTING") this.startRunning(store, node);
+    }
+  }
+
+  /** When the main node's attempt ends, the other nodes stop and the job ends as the main node did. */
+  private nodeEnded(store: BatchStore, node: JobRecord, outcome: JobOutcome, statusReason: string): void {
+    const parent = this.parentOf(store, node);
+    const properties = parent?.spec.nodeProperties;
+    if (!parent || !properties || node.index !== properties.mainNode || parent.status !== "RUNNING") return;
+    this.stopNodes(store, parent, node.status, statusReason);
+    this.endAttempt(store, parent, outcome, statusReason);
+  }
+
+  private stopNodes(store: BatchStore, parent: JobRecord, status: JobStatus, reason: string): void {
+    for (let index = 0; index < (parent.spec.nodeProperties?.numNodes ?? 0); index++) {
+      const node = store.jobs.get(`${parent.jobId}#${index}`);
+      if (!node || isTerminal(node.status)) continue;
+      node.attemptToken++;
+      this.transition(store, node, status, reason);
+    }
+  }
+
   /** Ends the running attempt with an outcome; the retry strategy decides what follows. */
   endAttempt(store: BatchStore, job: JobRecord, outcome: JobOutcome, statusReason = CONTAINER_EXITED, retryable = true): void {
+    if (job.kind === "node") {
+      this.endNodeAttempt(store, job, outcome, statusReason);
+      return;
+    }
     const exitCode = outcome.exitCode ?? 0;
     job.exitCode = exitCode;
     job.containerReason = outcome.reason;
@@ -334,6 +387,16 @@ export class Engine {
     }
   }
 
+  private endNodeAttempt(store: BatchStore, node: JobRecord, outcome: JobOutcome, statusReason: string): void {
+    const exitCode = outcome.exitCode ?? 0;
+    node.exitCode = exitCode;
+    node.containerReason = outcome.reason;
+    node.attempts.push({ container: { exitCode, reason: outcome.reason, logStreamName: node.logStreamName, taskArn: node.taskArn }, startedAt: node.startedAt, stoppedAt: this.now(), statusReason });
+    node.attemptToken++;
+    this.transition(store, node, exitCode === 0 && statusReason === CONTAINER_EXITED ? "SUCCEEDED" : "FAILED", statusReason);
+    this.nodeEnded(store, node, outcome, statusReason);
+  }
+
   /** evaluateOnExit: the first matching entry decides; with no match, retry while attempts remain. */
   private shouldRetry(job: JobRecord, exitCode: number, reason: string | undefined, statusReason: string): boolean {
     if (job.attempts.length >= job.spec.maxAttempts) return false;
@@ -348,7 +411,7 @@ export class Engine {
   }
 
   private release(store: BatchStore, job: JobRecord): void {
-    if (job.computeEnvironment === undefined) return;
+    if (job.computeEnvironment === undefined || job.kind === "node") return;
     this.scheduler.release(store, job);
     job.computeEnvironment = undefined;
   }
@@ -377,7 +440,10 @@ export class Engine {
       }
       return;
     }
-    if (job.status === "RUNNING") {
+    if (job.status === "RUNNING" && job.kind === "multinode-parent") {
+      this.stopNodes(store, job, "FAILED", reason);
+      this.endAttempt(store, job, { exitCode: 143 }, reason, false);
+    } else if (job.status === "RUNNING") {
       this.endAttempt(store, job, { exitCode: 143 }, reason, false);
     } else if (job.status === "STARTING") {
       job.attemptToken++;
@@ -453,7 +519,9 @@ export class Engine {
         if (job.attemptToken === event.token && job.status === "RUNNING") this.endAttempt(store, job, event.outcome);
         break;
       case "attempt-times-out":
-        if (job.attemptToken === event.token && job.status === "RUNNING") this.endAttempt(store, job, { exitCode: 137 }, TIMEOUT_REASON, false);
+        if (job.attemptToken !== event.token || job.status !== "RUNNING") break;
+        if (job.kind === "multinode-parent") this.stopNodes(store, job, "FAILED", TIMEOUT_REASON);
+        this.endAttempt(store, job, { exitCode: 137 }, TIMEOUT_REASON, false);
         break;
       case "job-expires":
         this.expire(store, job);
@@ -486,7 +554,14 @@ export class Engine {
       environment.AWS_BATCH_JOB_ARRAY_SIZE = String(spec.arraySize);
     }
     const parent = this.parentOf(store, job);
-    const tags = (job.kind === "array-child" ? parent?.tags : job.tags) ?? {};
+    const nodeProperties = spec.nodeProperties;
+    if (job.kind === "node" && nodeProperties) {
+      environment.AWS_BATCH_JOB_NODE_INDEX = String(job.index);
+      environment.AWS_BATCH_JOB_NUM_NODES = String(nodeProperties.numNodes);
+      environment.AWS_BATCH_JOB_MAIN_NODE_INDEX = String(nodeProperties.mainNode);
+      if (job.index !== nodeProperties.mainNode) environment.AWS_BATCH_JOB_MAIN_NODE_PRIVATE_IPV4_ADDRESS = `10.0.0.${(nodeProperties.mainNode ?? 0) + 10}`;
+    }
+    const tags = (job.kind === "array-child" || job.kind === "node" ? parent?.tags : job.tags) ?? {};
     return {
       jobId: job.jobId,
       jobName: spec.jobName,
@@ -496,6 +571,7 @@ export class Engine {
       jobDefinitionArn: spec.jobDefinitionArn,
       attempt: job.attempts.length + 1,
       arrayIndex: job.kind === "array-child" ? job.index : undefined,
+      nodeIndex: job.kind === "node" ? job.index : undefined,
       computeEnvironment: job.computeEnvironment ?? "",
       command: [...(spec.container?.command ?? [])],
       environment,
@@ -518,6 +594,25 @@ export class Engine {
     }
     return out;
   }
+}
+
+/** A node's spec: the job's, with the container of the last node range that covers the node. */
+function nodeSpec(spec: JobSpec, index: number): JobSpec {
+  const ranges = spec.nodeProperties?.nodeRangeProperties ?? [];
+  const numNodes = spec.nodeProperties?.numNodes ?? 1;
+  let container = spec.container;
+  for (const range of ranges) {
+    const [from, to] = parseRange(range.targetNodes ?? "", numNodes);
+    if (index >= from && index <= to && range.container) container = range.container;
+  }
+  return container === spec.container ? spec : { ...spec, container };
+}
+
+function parseRange(targetNodes: string, numNodes: number): [number, number] {
+  const [start, end] = targetNodes.split(":");
+  const from = start === "" || start === undefined ? 0 : Number(start);
+  if (!targetNodes.includes(":")) return [from, from];
+  return [from, end === "" || end === undefined ? numNodes - 1 : Number(end)];
 }
 
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {

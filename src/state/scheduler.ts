@@ -5,7 +5,7 @@ import type { BatchStore } from "./store";
 
 /** How many jobs in a row may fail to fit before a queue's pass gives up for this round. */
 const BACKFILL_LOOKAHEAD = 64;
-const MAX_RESOURCE_REASON = "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE - CE maxvCpus is less than the job's vCPU requirement";
+const MAX_RESOURCE_REASON = "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE - CE(s) associated with the job queue cannot meet the CPU requirement of the job.";
 
 interface Placement {
   record: ComputeEnvironmentRecord;
@@ -20,6 +20,8 @@ interface Placement {
 export class Scheduler {
   /** Set when something may have made a placement possible. */
   pending = true;
+  /** When each queue's head is next checked against its time limits, so the check is scheduled once. */
+  private readonly timeLimitChecks = new Map<string, number>();
 
   constructor(private readonly engine: Engine) {}
 
@@ -44,6 +46,11 @@ export class Scheduler {
   }
 
   private runQueue(store: BatchStore, queue: JobQueueRecord): void {
+    this.place(store, queue);
+    this.applyTimeLimits(store, queue);
+  }
+
+  private place(store: BatchStore, queue: JobQueueRecord): void {
     const placements = this.placementsFor(store, queue);
     if (placements.length === 0) return;
     const largest = Math.max(...placements.map((p) => p.capacity));
@@ -62,6 +69,29 @@ export class Scheduler {
       store.usedVcpus.set(target.record.name, (store.usedVcpus.get(target.record.name) ?? 0) + demand);
       this.engine.placed(store, job, target.record.name);
     }
+  }
+
+  /**
+   * jobStateTimeLimitActions: the job at the head of the queue, blocked in RUNNABLE with the action's
+   * reason for `maxTimeSeconds`, is cancelled with that reason.
+   */
+  private applyTimeLimits(store: BatchStore, queue: JobQueueRecord): void {
+    const actions = queue.detail.jobStateTimeLimitActions ?? [];
+    if (actions.length === 0) return;
+    const head = store.jobs.runnableIn(queue.name).first();
+    if (!head) return;
+    // The action names the reason's code; the job's statusReason carries the code and an explanation.
+    const action = actions.find((a) => a.state === "RUNNABLE" && a.reason !== undefined && head.statusReason?.startsWith(a.reason));
+    if (!action) return;
+    const due = head.statusSince + (action.maxTimeSeconds ?? 0) * 1000;
+    if (this.engine.now() >= due) {
+      this.engine.cancel(store, head, action.reason as string);
+      return;
+    }
+    const key = `${store.partition.accountId}/${store.partition.region}/${queue.name}`;
+    if (this.timeLimitChecks.get(key) === due) return;
+    this.timeLimitChecks.set(key, due);
+    this.engine.schedule(due - this.engine.now(), { type: "queue-time-limit", partition: store.partition, queueName: queue.name });
   }
 
   /** The queue's usable compute environments in `order`: ENABLED and VALID only. */

@@ -1,0 +1,186 @@
+import { ListJobsCommand } from "@aws-sdk/client-batch";
+import { fakeBatch } from "../src";
+import { engine } from "./engine-helpers";
+
+describe("the job lifecycle on the manual clock", () => {
+  test("phase delays show every state a poller can see, with virtual timestamps", async () => {
+    const start = Date.UTC(2026, 0, 1);
+    const { fake, submit, describe } = await engine({ delays: { submittedMs: 1000, pendingMs: 1000, startingMs: 1000 } });
+    fake.onJob({}, { durationMs: 5000 });
+    const jobId = await submit();
+    const seen: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      seen.push((await describe(jobId)).status!);
+      await fake.advance(1000);
+    }
+    seen.push((await describe(jobId)).status!);
+    await fake.advance(4000);
+    const job = await describe(jobId);
+    seen.push(job.status!);
+    // RUNNABLE lasts no time when the compute environment has room: the job is placed at once.
+    expect(seen).toEqual(["SUBMITTED", "PENDING", "STARTING", "RUNNING", "RUNNING", "RUNNING", "SUCCEEDED"]);
+    expect(job.createdAt).toBe(start);
+    expect(job.startedAt).toBe(start + 3000);
+    expect(job.stoppedAt).toBe(start + 8000);
+    expect(job.attempts).toEqual([
+      expect.objectContaining({ startedAt: start + 3000, stoppedAt: start + 8000, statusReason: "Essential container in task exited", container: expect.objectContaining({ exitCode: 0 }) }),
+    ]);
+  });
+
+  test("a job with a duration stays RUNNING that long; nothing moves until the clock does", async () => {
+    const { fake, submit, describe } = await engine();
+    fake.onJob({ jobName: "hour" }, { durationMs: 3_600_000 });
+    const jobId = await submit({ jobName: "hour" });
+    expect((await describe(jobId)).status).toBe("RUNNING");
+    await fake.advance(3_599_999);
+    expect((await describe(jobId)).status).toBe("RUNNING");
+    await fake.advance(1);
+    expect((await describe(jobId)).status).toBe("SUCCEEDED");
+  });
+
+  test("onJob: later rules win; strings, RegExps and predicates match; functions see the resolved job", async () => {
+    const { fake, submit, describe } = await engine();
+    const seen: { attempt: number; environment: Record<string, string>; command: string[] }[] = [];
+    fake.onJob({ jobName: /^etl-/ }, { exitCode: 3, reason: "first rule" });
+    fake.onJob({ jobName: "etl-b" }, { exitCode: 4 });
+    fake.onJob((job) => job.parameters.mode === "async", async (job, attempt) => {
+      seen.push({ attempt, environment: job.environment, command: job.command });
+      return { exitCode: 0, logs: ["line 1", "line 2"] };
+    });
+    const a = await submit({ jobName: "etl-a" });
+    const b = await submit({ jobName: "etl-b" });
+    const c = await submit({ jobName: "other", parameters: { mode: "async" } });
+    expect((await describe(a)).container).toMatchObject({ exitCode: 3, reason: "first rule" });
+    expect((await describe(b)).container).toMatchObject({ exitCode: 4 });
+    expect((await describe(c)).status).toBe("SUCCEEDED");
+    expect(seen).toHaveLength(1);
+    expect(seen[0].attempt).toBe(1);
+    expect(seen[0].command).toEqual(["echo", "hello"]);
+    expect(seen[0].environment).toMatchObject({ AWS_BATCH_JOB_ID: c, AWS_BATCH_JQ_NAME: "jq", AWS_BATCH_CE_NAME: "parlel-ce", AWS_BATCH_JOB_ATTEMPT: "1" });
+    expect(fake.logs(c)).toEqual(["line 1", "line 2"]);
+  });
+
+  test("complete() ends a running attempt now with the outcome given", async () => {
+    const { fake, submit, describe } = await engine();
+    fake.onJob({}, { durationMs: 1_000_000 });
+    const jobId = await submit();
+    await fake.complete(jobId, { exitCode: 2, reason: "forced" });
+    expect(await describe(jobId)).toMatchObject({ status: "FAILED", container: { exitCode: 2, reason: "forced" } });
+    await expect(fake.complete(jobId)).rejects.toThrow(/is FAILED, not RUNNING/);
+  });
+
+  test("terminal jobs expire after the retention period", async () => {
+    const { fake, batch, submit } = await engine({ jobRetentionMs: 60_000 });
+    const jobId = await submit();
+    const list = async () => (await batch.send(new ListJobsCommand({ jobQueue: "jq", jobStatus: "SUCCEEDED" }))).jobSummaryList!.map((j) => j.jobId);
+    expect(await list()).toEqual([jobId]);
+    await fake.advance(59_999);
+    expect(await list()).toEqual([jobId]);
+    await fake.advance(1);
+    expect(await list()).toEqual([]);
+  });
+
+  test("a seed makes job ids and request ids the same from run to run", async () => {
+    const run = async () => {
+      const fake = fakeBatch({ clock: "manual", startTime: 0, seed: 42 });
+      const { helpers } = await import("./engine-helpers");
+      const { BatchClient } = await import("@aws-sdk/client-batch");
+      const batch = new BatchClient({ region: "us-east-1", credentials: { accessKeyId: "a", secretAccessKey: "b" }, requestHandler: fake });
+      await fake.provision({ jobQueues: ["jq"], jobDefinitions: ["work"] });
+      const id = await helpers(batch).submit();
+      return [id, fake.requests[0].requestId];
+    };
+    const first = await run();
+    expect(await run()).toEqual(first);
+    expect(first[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  test("reset() clears rules and state and sets the clock back to the start", async () => {
+    const { fake, batch, submit } = await engine({ startTime: 1000 });
+    fake.onJob({}, { exitCode: 9 });
+    await submit();
+    await fake.advance(5000);
+    fake.reset();
+    expect(fake.now()).toBe(1000);
+    await fake.provision({ jobQueues: ["jq"], jobDefinitions: ["work"] });
+    const jobId = await submit();
+    const { jobSummaryList } = await batch.send(new ListJobsCommand({ jobQueue: "jq", jobStatus: "SUCCEEDED" }));
+    expect(jobSummaryList!.map((j) => j.jobId)).toEqual([jobId]);
+  });
+});
+
+describe("dependencies", () => {
+  test("a dependent job waits PENDING, then runs when its dependency succeeds", async () => {
+    const { fake, submit, status } = await engine();
+    fake.onJob({ jobName: "first" }, { durationMs: 1000 });
+    const first = await submit({ jobName: "first" });
+    const second = await submit({ jobName: "second", dependsOn: [{ jobId: first }] });
+    expect(await status(first, second)).toEqual(["RUNNING", "PENDING"]);
+    await fake.advance(1000);
+    expect(await status(first, second)).toEqual(["SUCCEEDED", "SUCCEEDED"]);
+  });
+
+  test("when a dependency fails, the job fails with 'Dependent Job failed' and never runs", async () => {
+    const { fake, submit, describe } = await engine();
+    fake.onJob({ jobName: "first" }, { durationMs: 1000, exitCode: 1 });
+    const first = await submit({ jobName: "first" });
+    const second = await submit({ jobName: "second", dependsOn: [{ jobId: first }] });
+    const third = await submit({ jobName: "third", dependsOn: [{ jobId: second }] });
+    await fake.advance(1000);
+    for (const jobId of [second, third]) {
+      const job = await describe(jobId);
+      expect(job).toMatchObject({ status: "FAILED", statusReason: "Dependent Job failed" });
+      expect(job.attempts).toEqual([]);
+      expect(job.startedAt).toBeUndefined();
+    }
+  });
+});
+
+describe("retries and timeouts", () => {
+  test("a failed attempt goes back to RUNNABLE while attempts remain", async () => {
+    const { fake, submit, describe } = await engine();
+    fake.onJob({}, (_job, attempt) => ({ exitCode: attempt < 3 ? 1 : 0, durationMs: 100 }));
+    const jobId = await submit({ retryStrategy: { attempts: 3 } });
+    await fake.advance(100);
+    expect((await describe(jobId)).attempts).toHaveLength(1);
+    await fake.advance(200);
+    const job = await describe(jobId);
+    expect(job.status).toBe("SUCCEEDED");
+    expect(job.attempts!.map((a) => a.container!.exitCode)).toEqual([1, 1, 0]);
+  });
+
+  test("evaluateOnExit: the first match decides; EXIT stops retrying; no match retries", async () => {
+    const { fake, submit, describe } = await engine();
+    fake.onJob({ jobName: "oom" }, { exitCode: 137, reason: "OutOfMemoryError: Container killed" });
+    fake.onJob({ jobName: "other" }, (_job, attempt) => ({ exitCode: attempt === 1 ? 2 : 0 }));
+    const evaluateOnExit = [
+      { onReason: "OutOfMemoryError*", action: "EXIT" as const },
+      { onExitCode: "13*", action: "RETRY" as const },
+    ];
+    const oom = await submit({ jobName: "oom", retryStrategy: { attempts: 5, evaluateOnExit } });
+    const other = await submit({ jobName: "other", retryStrategy: { attempts: 5, evaluateOnExit } });
+    expect(await describe(oom)).toMatchObject({ status: "FAILED" });
+    expect((await describe(oom)).attempts).toHaveLength(1);
+    expect((await describe(other)).attempts!.map((a) => a.container!.exitCode)).toEqual([2, 0]);
+  });
+
+  test("an attempt that exceeds its timeout fails and is not retried", async () => {
+    const { fake, submit, describe } = await engine();
+    fake.onJob({}, { durationMs: 120_000 });
+    const jobId = await submit({ timeout: { attemptDurationSeconds: 60 }, retryStrategy: { attempts: 3 } });
+    await fake.advance(60_000);
+    const job = await describe(jobId);
+    expect(job).toMatchObject({ status: "FAILED", statusReason: "Job attempt duration exceeded timeout" });
+    expect(job.attempts).toHaveLength(1);
+  });
+
+  test("cancelled and terminated jobs are not retried", async () => {
+    const { fake, batch, submit, describe } = await engine();
+    fake.onJob({}, { durationMs: 10_000 });
+    const jobId = await submit({ retryStrategy: { attempts: 3 } });
+    const { TerminateJobCommand } = await import("@aws-sdk/client-batch");
+    await batch.send(new TerminateJobCommand({ jobId, reason: "stop" }));
+    await fake.advance(20_000);
+    expect(await describe(jobId)).toMatchObject({ status: "FAILED", statusReason: "stop", isTerminated: true });
+  });
+});
