@@ -5,6 +5,7 @@ import { BatchService, type RecordedRequest, type ServiceOptions } from "./servi
 import type { Partition } from "./state/partition";
 import { provision, type ProvisionOptions, type Provisioned } from "./provision";
 import type { JobMatcher, JobOutcome, OutcomeSource } from "./state/outcomes";
+import { listen, type ListenOptions, type RunningServer } from "./server/http-server";
 
 export interface FakeBatchOptions extends ServiceOptions {
   /** Bodies larger than this are refused with a ClientException. Default 1 MiB. */
@@ -41,6 +42,7 @@ export class FakeBatch implements FakeHttpHandler {
     this.onJob = this.onJob.bind(this);
     this.complete = this.complete.bind(this);
     this.logs = this.logs.bind(this);
+    this.listen = this.listen.bind(this);
   }
 
   /** Every call the fake answered, in order, with its input and its output or error. */
@@ -94,6 +96,19 @@ export class FakeBatch implements FakeHttpHandler {
   /** The log lines a job's attempts wrote, from their outcomes. */
   logs(jobId: string): string[] {
     return [...(this.service.findJob(jobId)?.job.logs ?? [])];
+  }
+
+  /**
+   * Serves this fake over HTTP, for boto3, the AWS CLI and other processes. Both sides share one state.
+   *
+   * ```ts
+   * const server = await fake.listen({ port: 0 });
+   * // ... AWS_ENDPOINT_URL=server.url ...
+   * await server.close();
+   * ```
+   */
+  listen(options: ListenOptions = {}): Promise<RunningServer> {
+    return listen(() => this.service, options);
   }
 
   /** The current time on the fake's clock, in epoch milliseconds. */

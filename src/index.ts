@@ -5,3 +5,4 @@ export type { Partition } from "./state/partition";
 export { BatchError, type BatchErrorType } from "./operations/errors";
 export type { AttemptView, JobMatcher, JobOutcome, OutcomeSource, Pattern } from "./state/outcomes";
 export type { PhaseDelays } from "./state/engine";
+export type { ListenOptions, RunningServer } from "./server/http-server";

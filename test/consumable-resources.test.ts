@@ -285,6 +285,42 @@ describe("consumable resources", () => {
       expect(badName.message).toBe("Invalid filter name QUEUE: it must be one of JOB_STATUS, JOB_NAME.");
     });
 
+    test("a running job holds its quantity: it is in use, and the total cannot drop below it or be deleted", async () => {
+      const { fake, batch, submit } = await withJobs();
+      fake.onJob({ jobName: "holder" }, { durationMs: 60_000 });
+      const { jobId } = await submit("holder", "licenses", 30);
+      expect(await describe_(batch, "licenses")).toMatchObject({ totalQuantity: 100, inUseQuantity: 30, availableQuantity: 70 });
+      const running = await batch.send(new ListJobsByConsumableResourceCommand({ consumableResource: "licenses", filters: [{ name: "JOB_STATUS", values: ["RUNNING"] }] }));
+      expect(running.jobs!.map((job) => [job.jobName, job.quantity, job.startedAt])).toEqual([["holder", 30, fake.now()]]);
+
+      const belowInUse = await failure(batch.send(new UpdateConsumableResourceCommand({ consumableResource: "licenses", operation: "REMOVE", quantity: 80 })));
+      expect(belowInUse.message).toBe("The total quantity of consumable resource licenses cannot be less than its in-use quantity (30), got 20.");
+      const setBelow = await failure(batch.send(new UpdateConsumableResourceCommand({ consumableResource: "licenses", operation: "SET", quantity: 10 })));
+      expect(setBelow.message).toBe("The total quantity of consumable resource licenses cannot be less than its in-use quantity (30), got 10.");
+      const inUse = await failure(batch.send(new DeleteConsumableResourceCommand({ consumableResource: "licenses" })));
+      expect(inUse.message).toBe("Cannot delete, consumable resource licenses is in use by running jobs.");
+      expect(await describe_(batch, "licenses")).toMatchObject({ totalQuantity: 100, inUseQuantity: 30, availableQuantity: 70 });
+
+      await batch.send(new UpdateConsumableResourceCommand({ consumableResource: "licenses", operation: "REMOVE", quantity: 60 }));
+      expect(await describe_(batch, "licenses")).toMatchObject({ totalQuantity: 40, inUseQuantity: 30, availableQuantity: 10 });
+      await fake.advance(60_000);
+      const { jobs } = await batch.send(new ListJobsByConsumableResourceCommand({ consumableResource: "licenses", filters: [{ name: "JOB_STATUS", values: ["SUCCEEDED"] }] }));
+      expect(jobs!.map((job) => job.jobArn)).toEqual([expect.stringContaining(jobId!)]);
+      expect(await describe_(batch, "licenses")).toMatchObject({ totalQuantity: 40, inUseQuantity: 0, availableQuantity: 40 });
+    });
+
+    test("a job waiting for more than is available starts once an update adds enough", async () => {
+      const { fake, batch, submit } = await withJobs();
+      fake.onJob({ jobName: "big" }, { durationMs: 60_000 });
+      await submit("big", "other", 150);
+      const waiting = await batch.send(new ListJobsByConsumableResourceCommand({ consumableResource: "other" }));
+      expect(waiting.jobs!.map((job) => job.jobStatus)).toEqual(["RUNNABLE"]);
+      await batch.send(new UpdateConsumableResourceCommand({ consumableResource: "other", operation: "ADD", quantity: 50 }));
+      const started = await batch.send(new ListJobsByConsumableResourceCommand({ consumableResource: "other" }));
+      expect(started.jobs!.map((job) => job.jobStatus)).toEqual(["RUNNING"]);
+      expect(await describe_(batch, "other")).toMatchObject({ totalQuantity: 150, inUseQuantity: 150, availableQuantity: 0 });
+    });
+
     test("pages with the SDK paginator, and an unknown resource is a ClientException", async () => {
       const { batch, submit } = await withJobs();
       for (let i = 0; i < 5; i++) await submit(`job${i}`);

@@ -103,6 +103,8 @@ export const consumableResourceOperations: OperationGroup<
 
     detail.totalQuantity = total;
     detail.availableQuantity = total - inUse;
+    // Jobs waiting for this resource may fit now.
+    context.engine.wake();
     const result: UpdateResult = { consumableResourceName: record.name, consumableResourceArn: record.arn, totalQuantity: total };
     if (input.clientToken !== undefined) tokens.remember(input.clientToken, request, result, context.now);
     return { ...result };
