@@ -239,3 +239,24 @@ describe("CancelJob and TerminateJob", () => {
     expect(tooMany.message).toBe("jobs must have between 1 and 50 entries, got 51.");
   });
 });
+
+describe("queue deletion and inactive definitions", () => {
+  test("deleting a queue terminates the jobs left in it", async () => {
+    const { fake, batch } = setup({ clock: "manual" });
+    await fake.provision({ jobQueues: ["jq"], jobDefinitions: ["echo"] });
+    fake.onJob({}, { durationMs: 60_000 });
+    const jobId = (await batch.send(submit())).jobId!;
+    const { DeleteJobQueueCommand } = await import("@aws-sdk/client-batch");
+    await batch.send(new UpdateJobQueueCommand({ jobQueue: "jq", state: "DISABLED" }));
+    await batch.send(new DeleteJobQueueCommand({ jobQueue: "jq" }));
+    expect((await batch.send(new DescribeJobsCommand({ jobs: [jobId] }))).jobs![0]).toMatchObject({ status: "FAILED", statusReason: "Job queue deleted", isTerminated: true });
+  });
+
+  test("an INACTIVE revision named explicitly is refused", async () => {
+    const { batch } = await ready();
+    const { DeregisterJobDefinitionCommand } = await import("@aws-sdk/client-batch");
+    await batch.send(new DeregisterJobDefinitionCommand({ jobDefinition: "echo:1" }));
+    expect((await failure(batch.send(submit({ jobDefinition: "echo:1" })))).message).toBe("JobDefinition echo:1 does not exist or is not in ACTIVE status");
+    expect((await failure(batch.send(submit({ jobDefinition: "echo" })))).message).toBe("JobDefinition name echo does not exist or is not in ACTIVE status");
+  });
+});
