@@ -26,7 +26,7 @@ function requestsOf(received: unknown): readonly RecordedRequest[] {
   return requests;
 }
 
-function partial(context: MatcherContext, input: object): unknown {
+function partial(input: object): unknown {
   const expect = (globalThis as { expect?: { objectContaining(value: object): unknown } }).expect;
   return expect ? expect.objectContaining(input) : input;
 }
@@ -59,27 +59,27 @@ export const matchers = {
 
   toHaveReceivedCommandWith<C extends CommandClass>(this: MatcherContext, received: unknown, command: C, input: InputOf<C>): MatcherResult {
     const calls = requestsOf(received);
-    const pass = calls.some((call) => call.operation === operationOf(command) && this.equals(call.input, partial(this, input)));
+    const pass = calls.some((call) => call.operation === operationOf(command) && this.equals(call.input, partial(input)));
     return result(this, pass, `${command.name} with ${this.utils.printExpected(input)}`, calls);
   },
 
   toHaveReceivedCommandExactlyOnceWith<C extends CommandClass>(this: MatcherContext, received: unknown, command: C, input: InputOf<C>): MatcherResult {
     const calls = requestsOf(received);
-    const count = calls.filter((call) => call.operation === operationOf(command) && this.equals(call.input, partial(this, input))).length;
+    const count = calls.filter((call) => call.operation === operationOf(command) && this.equals(call.input, partial(input))).length;
     return result(this, count === 1, `${command.name} exactly once with ${this.utils.printExpected(input)} (matched ${count} times)`, calls);
   },
 
   toHaveReceivedNthCommandWith<C extends CommandClass>(this: MatcherContext, received: unknown, n: number, command: C, input: InputOf<C>): MatcherResult {
     const calls = requestsOf(received);
     const call = calls[n - 1];
-    const pass = call !== undefined && call.operation === operationOf(command) && this.equals(call.input, partial(this, input));
+    const pass = call !== undefined && call.operation === operationOf(command) && this.equals(call.input, partial(input));
     return result(this, pass, `${command.name} with ${this.utils.printExpected(input)} as call ${n}`, calls);
   },
 
   toHaveReceivedNthSpecificCommandWith<C extends CommandClass>(this: MatcherContext, received: unknown, n: number, command: C, input: InputOf<C>): MatcherResult {
     const calls = requestsOf(received);
     const call = calls.filter((c) => c.operation === operationOf(command))[n - 1];
-    const pass = call !== undefined && this.equals(call.input, partial(this, input));
+    const pass = call !== undefined && this.equals(call.input, partial(input));
     return result(this, pass, `${command.name} with ${this.utils.printExpected(input)} as its call ${n}`, calls);
   },
 

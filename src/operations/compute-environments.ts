@@ -4,9 +4,9 @@ import { isTransient } from "../state/engine";
 import type { BatchStore } from "../state/store";
 import type { ComputeEnvironmentRecord } from "../state/records";
 import type { OperationContext, OperationGroup } from "./context";
-import { clientError, executionError } from "./errors";
+import { clientError } from "./errors";
 import { describeResources } from "./listing";
-import { checkRange, checkResourceName, checkTags } from "./rules";
+import { checkRange, checkNameIsFree, checkResourceName, checkTags } from "./rules";
 
 const MAX_COMPUTE_ENVIRONMENTS = 50;
 const FARGATE_TYPES = new Set(["FARGATE", "FARGATE_SPOT"]);
@@ -19,10 +19,7 @@ export const computeEnvironmentOperations: OperationGroup<
     const name = input.computeEnvironmentName;
     checkResourceName(name);
     checkTags(input.tags);
-    if (store.computeEnvironments.has(name)) throw clientError("Object already exists");
-    if (store.computeEnvironments.size >= MAX_COMPUTE_ENVIRONMENTS) {
-      throw executionError(`Maximum number of compute environments (${MAX_COMPUTE_ENVIRONMENTS}) reached`, requestId);
-    }
+    checkNameIsFree(store.computeEnvironments, name, { max: MAX_COMPUTE_ENVIRONMENTS, of: "compute environments", requestId });
     if (input.type === "MANAGED") {
       if (!input.computeResources) throw clientError("computeResources must be specified for a MANAGED compute environment.");
       if (input.unmanagedvCpus !== undefined) throw clientError("unmanagedvCpus can only be specified for an UNMANAGED compute environment.");

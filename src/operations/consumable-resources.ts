@@ -1,4 +1,3 @@
-import { describeJob } from "../state/job-record";
 import type { ConsumableResourceProperties, ConsumableResourceSummary, KeyValuesPair, ListJobsByConsumableResourceSummary } from "@aws-sdk/client-batch";
 import { batchArn } from "../state/arn";
 import { paginate } from "../state/pagination";
@@ -6,8 +5,8 @@ import type { ConsumableResourceRecord } from "../state/records";
 import { clientTokens, fingerprint } from "../state/service-jobs";
 import type { BatchStore } from "../state/store";
 import type { OperationContext, OperationGroup } from "./context";
-import { clientError, executionError } from "./errors";
-import { checkMaxResults, checkNotEmpty, checkResourceName, checkTags, copy, matchesNameFilter } from "./rules";
+import { clientError } from "./errors";
+import { checkMaxResults, checkNotEmpty, checkNameIsFree, checkResourceName, checkTags, copy, matchesNameFilter } from "./rules";
 
 const MAX_CONSUMABLE_RESOURCES = 50_000;
 const RESOURCE_TYPES = ["REPLENISHABLE", "NON_REPLENISHABLE"];
@@ -37,10 +36,7 @@ export const consumableResourceOperations: OperationGroup<
     checkQuantity(totalQuantity, "totalQuantity");
     const resourceType = input.resourceType ?? "REPLENISHABLE";
     checkOneOf(resourceType, RESOURCE_TYPES, "resourceType");
-    if (store.consumableResources.has(name)) throw clientError("Object already exists");
-    if (store.consumableResources.size >= MAX_CONSUMABLE_RESOURCES) {
-      throw executionError(`Maximum number of consumable resources (${MAX_CONSUMABLE_RESOURCES}) reached`, requestId);
-    }
+    checkNameIsFree(store.consumableResources, name, { max: MAX_CONSUMABLE_RESOURCES, of: "consumable resources", requestId });
     const arn = batchArn(partition, "consumable-resource", name);
     store.consumableResources.add({
       sequence: store.nextSequence(),

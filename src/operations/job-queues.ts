@@ -14,9 +14,9 @@ import type { JobQueueRecord } from "../state/records";
 import type { BatchStore } from "../state/store";
 import { mustFind as mustFindComputeEnvironment } from "./compute-environments";
 import type { OperationContext, OperationGroup, OperationOutput } from "./context";
-import { clientError, executionError } from "./errors";
+import { clientError } from "./errors";
 import { describeResources } from "./listing";
-import { checkListLength, checkNotEmpty, checkRange, checkResourceName, checkTags } from "./rules";
+import { checkListLength, checkNotEmpty, checkRange, checkNameIsFree, checkResourceName, checkTags } from "./rules";
 import { mustFindSchedulingPolicy } from "./scheduling-policies";
 
 const MAX_JOB_QUEUES = 50;
@@ -37,10 +37,7 @@ export const jobQueueOperations: OperationGroup<"CreateJobQueue" | "DescribeJobQ
     const name = input.jobQueueName;
     checkResourceName(name);
     checkTags(input.tags);
-    if (store.jobQueues.has(name)) throw clientError("Object already exists");
-    if (store.jobQueues.size >= MAX_JOB_QUEUES) {
-      throw executionError(`Maximum number of job queues (${MAX_JOB_QUEUES}) reached`, requestId);
-    }
+    checkNameIsFree(store.jobQueues, name, { max: MAX_JOB_QUEUES, of: "job queues", requestId });
     checkPriority(input.priority);
     const attachment = checkAttachment(store, context, input.computeEnvironmentOrder, input.serviceEnvironmentOrder);
     if (input.jobQueueType && input.jobQueueType !== attachment.jobQueueType) {

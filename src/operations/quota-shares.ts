@@ -9,7 +9,7 @@ import { isTransient } from "../state/engine";
 import { paginate } from "../state/pagination";
 import type { JobQueueRecord, QuotaShareRecord } from "../state/records";
 import type { BatchStore } from "../state/store";
-import type { OperationContext, OperationGroup } from "./context";
+import type { OperationGroup } from "./context";
 import { clientError, executionError } from "./errors";
 import { mustFindJobQueue } from "./job-queues";
 import { checkListLength, checkMaxResults, checkResourceName, checkTags, copy } from "./rules";

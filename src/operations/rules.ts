@@ -10,6 +10,19 @@ export function checkResourceName(name: string): void {
   if (!RESOURCE_NAME.test(name)) throw clientError(`Provided name ${name} is not supported pattern[a-zA-Z_0-9-]{1,128}`);
 }
 
+/**
+ * A Create* call's name must be free; where AWS sets a quota per account and region, there must be room
+ * for one more. The texts are AWS's (`Object already exists`) and its execution-error frame.
+ */
+export function checkNameIsFree(
+  table: { has(name: string): boolean; readonly size: number },
+  name: string,
+  quota?: { max: number; of: string; requestId: string },
+): void {
+  if (table.has(name)) throw clientError("Object already exists");
+  if (quota && table.size >= quota.max) throw executionError(`Maximum number of ${quota.of} (${quota.max}) reached`, quota.requestId);
+}
+
 export function checkJobName(name: string, requestId: string): void {
   if (!JOB_NAME.test(name)) throw executionError("Job name should match valid pattern", requestId);
 }

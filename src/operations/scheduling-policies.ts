@@ -5,7 +5,7 @@ import type { SchedulingPolicyRecord } from "../state/records";
 import type { BatchStore } from "../state/store";
 import type { OperationGroup } from "./context";
 import { clientError } from "./errors";
-import { checkListLength, checkMaxResults, checkRange, checkResourceName, checkTags, copy } from "./rules";
+import { checkListLength, checkMaxResults, checkRange, checkNameIsFree, checkResourceName, checkTags, copy } from "./rules";
 
 const SHARE_IDENTIFIER = /^[a-zA-Z0-9]{1,255}\*?$/;
 const MIN_WEIGHT_FACTOR = 0.0001;
@@ -21,7 +21,7 @@ export const schedulingPolicyOperations: OperationGroup<
     checkTags(input.tags);
     checkOnePolicyType(input.fairsharePolicy, input.quotaSharePolicy);
     if (input.fairsharePolicy) checkFairsharePolicy(input.fairsharePolicy);
-    if (store.schedulingPolicies.has(name)) throw clientError("Object already exists");
+    checkNameIsFree(store.schedulingPolicies, name);
     const arn = batchArn(partition, "scheduling-policy", name);
     const detail: SchedulingPolicyDetail = {
       name,

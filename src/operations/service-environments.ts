@@ -4,9 +4,9 @@ import { isTransient } from "../state/engine";
 import type { ServiceEnvironmentRecord } from "../state/records";
 import type { BatchStore } from "../state/store";
 import type { OperationContext, OperationGroup } from "./context";
-import { clientError, executionError } from "./errors";
+import { clientError } from "./errors";
 import { describeResources } from "./listing";
-import { checkListLength, checkResourceName, checkTags } from "./rules";
+import { checkListLength, checkNameIsFree, checkResourceName, checkTags } from "./rules";
 import { dispatchWaitingServiceJobs } from "./service-jobs";
 
 const MAX_SERVICE_ENVIRONMENTS = 50;
@@ -20,10 +20,7 @@ export const serviceEnvironmentOperations: OperationGroup<
     checkResourceName(name);
     checkTags(input.tags);
     checkCapacityLimits(input.capacityLimits);
-    if (store.serviceEnvironments.has(name)) throw clientError("Object already exists");
-    if (store.serviceEnvironments.size >= MAX_SERVICE_ENVIRONMENTS) {
-      throw executionError(`Maximum number of service environments (${MAX_SERVICE_ENVIRONMENTS}) reached`, requestId);
-    }
+    checkNameIsFree(store.serviceEnvironments, name, { max: MAX_SERVICE_ENVIRONMENTS, of: "service environments", requestId });
     const arn = batchArn(partition, "service-environment", name);
     const detail: ServiceEnvironmentDetail = {
       serviceEnvironmentName: name,
