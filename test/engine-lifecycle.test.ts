@@ -184,3 +184,23 @@ describe("retries and timeouts", () => {
     expect(await describe(jobId)).toMatchObject({ status: "FAILED", statusReason: "stop", isTerminated: true });
   });
 });
+
+describe("tags", () => {
+  test("propagateTags with more than 50 job and definition tags together fails the job before it runs", async () => {
+    const { batch, submit, describe } = await engine();
+    const { RegisterJobDefinitionCommand } = await import("@aws-sdk/client-batch");
+    const tags = (prefix: string, n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`${prefix}${i}`, "v"]));
+    await batch.send(new RegisterJobDefinitionCommand({
+      jobDefinitionName: "tagged",
+      type: "container",
+      tags: tags("d", 30),
+      containerProperties: { image: "busybox", resourceRequirements: [{ type: "VCPU", value: "1" }, { type: "MEMORY", value: "64" }] },
+    }));
+    const failing = await submit({ jobDefinition: "tagged", tags: tags("j", 21), propagateTags: true });
+    const fine = await submit({ jobDefinition: "tagged", tags: tags("j", 21) });
+    const job = await describe(failing);
+    expect(job).toMatchObject({ status: "FAILED", statusReason: expect.stringMatching(/exceed the limit of 50/) });
+    expect(job.attempts).toEqual([]);
+    expect((await describe(fine)).status).toBe("SUCCEEDED");
+  });
+});

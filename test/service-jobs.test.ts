@@ -372,3 +372,43 @@ describe("service jobs", () => {
     });
   });
 });
+
+describe("service jobs on the job engine", () => {
+  test("a training job runs for its outcome's duration and holds capacity while it runs", async () => {
+    const { fake, batch } = await withQueue();
+    fake.onJob({ jobName: /^long/ }, { durationMs: 60_000 });
+    // Each job asks for 2 instances (ResourceConfig.InstanceCount); the environment allows 10.
+    const ids = [];
+    for (let i = 0; i < 6; i++) ids.push((await batch.send(submit(`long-${i}`))).jobId!);
+    const statuses = async () => Promise.all(ids.map(async (jobId) => (await batch.send(new DescribeServiceJobCommand({ jobId }))).status));
+    expect(await statuses()).toEqual(["RUNNING", "RUNNING", "RUNNING", "RUNNING", "RUNNING", "RUNNABLE"]);
+    await fake.advance(60_000);
+    expect(await statuses()).toEqual(["SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "RUNNING"]);
+    const first = await batch.send(new DescribeServiceJobCommand({ jobId: ids[0] }));
+    expect(first.stoppedAt! - first.startedAt!).toBe(60_000);
+  });
+
+  test("a failed attempt is retried while attempts remain; a timeout is not", async () => {
+    const { fake, batch } = await withQueue();
+    fake.onJob({ jobName: "flaky" }, (_job, attempt) => ({ exitCode: attempt < 2 ? 1 : 0, reason: "AlgorithmError" }));
+    fake.onJob({ jobName: "slow" }, { durationMs: 120_000 });
+    const flaky = (await batch.send(submit("flaky", { retryStrategy: { attempts: 3 } }))).jobId!;
+    const slow = (await batch.send(submit("slow", { retryStrategy: { attempts: 3 }, timeoutConfig: { attemptDurationSeconds: 60 } }))).jobId!;
+    const flakyJob = await batch.send(new DescribeServiceJobCommand({ jobId: flaky }));
+    expect(flakyJob.status).toBe("SUCCEEDED");
+    expect(flakyJob.attempts).toHaveLength(2);
+    expect(flakyJob.attempts![0].statusReason).toBe("AlgorithmError");
+    await fake.advance(60_000);
+    expect(await batch.send(new DescribeServiceJobCommand({ jobId: slow }))).toMatchObject({ status: "FAILED", statusReason: "Job attempt duration exceeded timeout" });
+  });
+
+  test("terminating a running training job fails it with the reason and frees its capacity", async () => {
+    const { fake, batch } = await withQueue();
+    fake.onJob({}, { durationMs: 60_000 });
+    const ids = [];
+    for (let i = 0; i < 6; i++) ids.push((await batch.send(submit(`job-${i}`))).jobId!);
+    await batch.send(new TerminateServiceJobCommand({ jobId: ids[0], reason: "stop" }));
+    expect(await batch.send(new DescribeServiceJobCommand({ jobId: ids[0] }))).toMatchObject({ status: "FAILED", statusReason: "stop", isTerminated: true });
+    expect((await batch.send(new DescribeServiceJobCommand({ jobId: ids[5] }))).status).toBe("RUNNING");
+  });
+});

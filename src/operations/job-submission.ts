@@ -119,9 +119,17 @@ export function resolveSpec(queue: JobQueueRecord, definitionRecord: JobDefiniti
     vcpus: nodeProperties ? vcpus * (nodeProperties.numNodes ?? 1) : vcpus,
     memory,
     maxAttempts: retryStrategy?.attempts ?? 1,
+    failureReason: propagatedTagFailure(input, definition),
   };
   if (!Number.isFinite(spec.vcpus) || spec.vcpus <= 0) throw clientError(`The job's vCPU requirement must be a positive number, got ${spec.vcpus}.`);
   return spec;
+}
+
+/** With propagateTags, job and definition tags go to the ECS task together; over 50, the job fails (reference §3.10). */
+function propagatedTagFailure(input: SubmitJobRequest, definition: JobDefinition): string | undefined {
+  if (!(input.propagateTags ?? definition.propagateTags)) return undefined;
+  const count = new Set([...Object.keys(definition.tags ?? {}), ...Object.keys(input.tags ?? {})]).size;
+  return count > 50 ? `Tags to propagate to the ECS task exceed the limit of 50: the job and its job definition have ${count}.` : undefined;
 }
 
 function resolveContainer(properties: ContainerDetail, overrides: ContainerOverrides | undefined, parameters: Record<string, string>): ContainerDetail {

@@ -7,7 +7,6 @@ import type { OperationContext, OperationGroup } from "./context";
 import { clientError } from "./errors";
 import { describeResources } from "./listing";
 import { checkListLength, checkNameIsFree, checkResourceName, checkTags } from "./rules";
-import { dispatchWaitingServiceJobs } from "./service-jobs";
 
 const MAX_SERVICE_ENVIRONMENTS = 50;
 
@@ -51,8 +50,6 @@ export const serviceEnvironmentOperations: OperationGroup<
     if (input.state) detail.state = input.state;
     if (input.capacityLimits) detail.capacityLimits = input.capacityLimits.map((limit) => ({ ...limit }));
     context.engine.beginTransition(store, "serviceEnvironments", record.name, "UPDATING");
-    // Service jobs waiting for capacity can go once their environment is enabled again.
-    if (detail.state === "ENABLED") dispatchWaitingServiceJobs(context);
     return { serviceEnvironmentName: record.name, serviceEnvironmentArn: record.arn };
   },
 

@@ -1,18 +1,11 @@
 import type { KeyValuesPair, ServiceJobCapacityUsageDetail, ServiceJobRetryStrategy, ServiceJobStatus, ServiceJobSummary } from "@aws-sdk/client-batch";
 import { batchArn } from "../state/arn";
 import { paginate } from "../state/pagination";
-import { arnPartition } from "../state/partition";
+import { arnPartition, type Partition } from "../state/partition";
 import type { JobQueueRecord } from "../state/records";
-import {
-  clientTokens,
-  dispatchServiceJob,
-  fingerprint,
-  isTerminalServiceJob,
-  transitionServiceJob,
-  type ServiceJobRecord,
-} from "../state/service-jobs";
+import { clientTokens, fingerprint, isTerminalServiceJob, type ServiceJobRecord } from "../state/service-jobs";
 import type { BatchStore } from "../state/store";
-import type { OperationContext, OperationGroup, OperationInput, OperationOutput } from "./context";
+import type { OperationGroup, OperationInput, OperationOutput } from "./context";
 import { clientError, executionError } from "./errors";
 import { findJobQueue } from "./job-queues";
 import { findQuotaShareByName } from "./quota-shares";
@@ -59,6 +52,7 @@ export const serviceJobOperations: OperationGroup<
       sequence: store.nextSequence(),
       jobId,
       queueName: queue.name,
+      trainingJobArn: trainingJobArn(input.jobName, payload, partition),
       detail: {
         jobArn,
         jobId,
@@ -82,7 +76,7 @@ export const serviceJobOperations: OperationGroup<
       },
     };
     store.serviceJobs.set(jobId, job);
-    dispatch(store, job, context);
+    context.engine.serviceJobs.submit(store, job);
     const result: SubmitResult = { jobArn, jobName: input.jobName, jobId };
     if (clientToken !== undefined) tokens.remember(clientToken, requestFingerprint, result, context.now);
     return { ...result };
@@ -122,7 +116,7 @@ export const serviceJobOperations: OperationGroup<
     checkReason(input.reason);
     // As with TerminateJob, an unknown or finished job is not an error.
     const job = context.store.serviceJobs.get(input.jobId);
-    if (job) terminate(job, input.reason, context.now);
+    if (job) context.engine.serviceJobs.terminate(context.store, job, input.reason);
     return {};
   },
 
@@ -137,7 +131,7 @@ export const serviceJobOperations: OperationGroup<
         continue;
       }
       const job = context.store.serviceJobs.get(jobId);
-      if (job) terminate(job, input.reason, context.now);
+      if (job) context.engine.serviceJobs.terminate(context.store, job, input.reason);
       successful.push(jobId);
     }
     return { successful, errors };
@@ -154,36 +148,9 @@ export const serviceJobOperations: OperationGroup<
   },
 };
 
-/** Lets service jobs waiting in RUNNABLE go once their queue has an enabled service environment again. */
-export function dispatchWaitingServiceJobs(context: OperationContext): void {
-  for (const job of context.store.serviceJobs.values()) {
-    if (job.detail.status === "RUNNABLE") dispatch(context.store, job, context);
-  }
-}
-
-function dispatch(store: BatchStore, job: ServiceJobRecord, context: Pick<OperationContext, "partition" | "now">): void {
-  const queue = store.jobQueues.find(job.queueName);
-  const capacity = queue !== undefined && hasUsableServiceEnvironment(store, queue);
-  dispatchServiceJob(job, context.now, capacity, trainingJobArn(job, context));
-}
-
-/** A queue can place service jobs while one of its service environments is ENABLED and not being created or deleted. */
-function hasUsableServiceEnvironment(store: BatchStore, queue: JobQueueRecord): boolean {
-  return (queue.detail.serviceEnvironmentOrder ?? []).some((entry) => {
-    const environment = store.serviceEnvironments.find(entry.serviceEnvironment ?? "")?.detail;
-    return environment?.state === "ENABLED" && (environment.status === "VALID" || environment.status === "UPDATING");
-  });
-}
-
 /** The SageMaker training job a service job runs as: named by the payload's TrainingJobName, else the job name. */
-function trainingJobArn(job: ServiceJobRecord, { partition }: Pick<OperationContext, "partition">): string {
-  let name = job.detail.jobName ?? job.jobId;
-  try {
-    const payload = JSON.parse(job.detail.serviceRequestPayload ?? "{}") as { TrainingJobName?: unknown };
-    if (typeof payload.TrainingJobName === "string" && payload.TrainingJobName !== "") name = payload.TrainingJobName;
-  } catch {
-    // The payload was checked at submission; keep the job name.
-  }
+function trainingJobArn(jobName: string, payload: Record<string, unknown>, partition: Partition): string {
+  const name = typeof payload.TrainingJobName === "string" && payload.TrainingJobName !== "" ? payload.TrainingJobName : jobName;
   return `arn:${arnPartition(partition.region)}:sagemaker:${partition.region}:${partition.accountId}:training-job/${name.toLowerCase()}`;
 }
 
@@ -192,13 +159,6 @@ function mustFindServiceJob(store: BatchStore, jobId: string): ServiceJobRecord 
   const job = store.serviceJobs.get(jobId);
   if (!job) throw clientError(`Service job ${jobId} does not exist`);
   return job;
-}
-
-/** A job that has not finished fails at once with the caller's reason; a finished one is left as it is. */
-function terminate(job: ServiceJobRecord, reason: string, now: number): void {
-  if (isTerminalServiceJob(job.detail.status)) return;
-  job.detail.isTerminated = true;
-  transitionServiceJob(job, "FAILED", now, reason);
 }
 
 function checkReason(reason: string): void {

@@ -1,9 +1,10 @@
-import type { JobStatus } from "@aws-sdk/client-batch";
+import type { JobStatus, ServiceJobStatus } from "@aws-sdk/client-batch";
 import type { Clock } from "./clock";
 import { isTerminal, type JobRecord, type JobSpec } from "./job-record";
 import { logLines, OutcomeRules, type AttemptView, type JobOutcome } from "./outcomes";
 import type { Partition } from "./partition";
 import { Scheduler } from "./scheduler";
+import { ServiceJobRunner } from "./service-job-runner";
 import type { BatchStore, Partitions } from "./store";
 import { Timeline } from "./timeline";
 
@@ -19,6 +20,9 @@ export type EngineEvent =
   | { type: "attempt-ends"; partition: Partition; jobId: string; token: number; outcome: JobOutcome }
   | { type: "attempt-times-out"; partition: Partition; jobId: string; token: number }
   | { type: "job-expires"; partition: Partition; jobId: string }
+  | { type: "service-job-advances"; partition: Partition; jobId: string; from: ServiceJobStatus; token: number }
+  | { type: "service-job-ends"; partition: Partition; jobId: string; token: number; outcome: JobOutcome }
+  | { type: "service-job-times-out"; partition: Partition; jobId: string; token: number }
   | { type: "queue-time-limit"; partition: Partition; queueName: string };
 
 export interface PhaseDelays {
@@ -54,6 +58,7 @@ const HEALTHY_REASON: Partial<Record<LifecycleTable, string>> = {
  */
 export class Engine {
   readonly outcomes = new OutcomeRules();
+  readonly serviceJobs = new ServiceJobRunner(this);
   private readonly timeline = new Timeline<EngineEvent>();
   private readonly scheduler: Scheduler;
   private readonly waiting = new Set<Promise<void>>();
@@ -71,6 +76,10 @@ export class Engine {
 
   now(): number {
     return this.instant ?? this.clock.now();
+  }
+
+  get delays(): PhaseDelays {
+    return this.options.delays ?? {};
   }
 
   /** The time of the next scheduled event, for a manual clock that jumps from event to event. */
@@ -140,6 +149,10 @@ export class Engine {
   private advance(store: BatchStore, job: JobRecord, from: JobStatus): void {
     if (job.status !== from) return;
     if (from === "SUBMITTED") {
+      if (job.spec.failureReason !== undefined) {
+        this.transition(store, job, "FAILED", job.spec.failureReason);
+        return;
+      }
       this.transition(store, job, "PENDING");
       this.readyIfFree(store, job);
     } else if (from === "PENDING") {
@@ -293,22 +306,27 @@ export class Engine {
     const token = job.attemptToken;
     const timeout = job.spec.timeout?.attemptDurationSeconds;
     if (timeout !== undefined) this.schedule(timeout * 1000, { type: "attempt-times-out", partition: store.partition, jobId: job.jobId, token });
+    this.runOutcome(this.attemptView(store, job), (outcome) => this.outcomeKnown(store, job, token, outcome));
+  }
+
+  /** Asks the onJob rules what an attempt does; an outcome function may answer later, with a promise. */
+  runOutcome(view: AttemptView, known: (outcome: JobOutcome) => void): void {
     let outcome: JobOutcome | Promise<JobOutcome>;
     try {
-      outcome = this.outcomes.outcomeFor(this.attemptView(store, job));
+      outcome = this.outcomes.outcomeFor(view);
     } catch (error) {
       outcome = { exitCode: 1, reason: `parlel-batch: the outcome function threw: ${(error as Error)?.message ?? String(error)}` };
     }
-    if (isPromise(outcome)) {
-      const pending = outcome.then(
-        (value) => this.outcomeKnown(store, job, token, value ?? {}),
-        (error: unknown) => this.outcomeKnown(store, job, token, { exitCode: 1, reason: `parlel-batch: the outcome function failed: ${(error as Error)?.message ?? String(error)}` }),
-      );
-      this.waiting.add(pending);
-      void pending.finally(() => this.waiting.delete(pending));
-    } else {
-      this.outcomeKnown(store, job, token, outcome ?? {});
+    if (!isPromise(outcome)) {
+      known(outcome ?? {});
+      return;
     }
+    const pending = outcome.then(
+      (value) => known(value ?? {}),
+      (error: unknown) => known({ exitCode: 1, reason: `parlel-batch: the outcome function failed: ${(error as Error)?.message ?? String(error)}` }),
+    );
+    this.waiting.add(pending);
+    void pending.finally(() => this.waiting.delete(pending));
   }
 
   private outcomeKnown(store: BatchStore, job: JobRecord, token: number, outcome: JobOutcome): void {
@@ -491,7 +509,10 @@ export class Engine {
         }
         if (!this.scheduler.pending) return;
         this.scheduler.pending = false;
-        for (const store of this.partitions.all()) this.scheduler.run(store);
+        for (const store of this.partitions.all()) {
+          this.scheduler.run(store);
+          if (store.serviceJobs.size > 0) this.serviceJobs.place(store);
+        }
       }
     } finally {
       this.instant = undefined;
@@ -507,6 +528,10 @@ export class Engine {
     const store = this.partitions.get(event.partition);
     if (event.type === "queue-time-limit") {
       this.scheduler.wake();
+      return;
+    }
+    if (event.type === "service-job-advances" || event.type === "service-job-ends" || event.type === "service-job-times-out") {
+      this.applyToServiceJob(store, event);
       return;
     }
     const job = store.jobs.get(event.jobId);
@@ -527,6 +552,15 @@ export class Engine {
         this.expire(store, job);
         break;
     }
+  }
+
+  private applyToServiceJob(store: BatchStore, event: Extract<EngineEvent, { type: `service-job-${string}` }>): void {
+    const job = store.serviceJobs.get(event.jobId);
+    if (!job || !this.serviceJobs.current(job, event.token)) return;
+    if (event.type === "service-job-advances") this.serviceJobs.advance(store, job, event.from);
+    else if (job.detail.status !== "RUNNING") return;
+    else if (event.type === "service-job-ends") this.serviceJobs.end(store, job, event.outcome);
+    else this.serviceJobs.end(store, job, { exitCode: 1 }, TIMEOUT_REASON, false);
   }
 
   private expire(store: BatchStore, job: JobRecord): void {

@@ -46,6 +46,8 @@ export interface JobSpec {
   readonly memory: number;
   /** How many attempts the retry strategy allows (1 to 10). */
   readonly maxAttempts: number;
+  /** Set when the job is accepted but bound to fail before it runs (for example too many propagated tags). */
+  readonly failureReason?: string;
 }
 
 /** A job's changing state. Plain data apart from the shared spec. */

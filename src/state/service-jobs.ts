@@ -9,6 +9,12 @@ export interface ServiceJobRecord {
   readonly jobId: string;
   /** The queue's name, for listing by queue. */
   readonly queueName: string;
+  /** The SageMaker training job the attempts run as. */
+  readonly trainingJobArn: string;
+  /** The service environment the running attempt is placed on. */
+  placedOn?: string;
+  /** Counts attempts and phases; engine events carry it, so a stale event is ignored. */
+  attemptToken?: number;
   detail: Omit<DescribeServiceJobResponse, "$metadata">;
 }
 
@@ -36,23 +42,6 @@ export function transitionServiceJob(job: ServiceJobRecord, status: ServiceJobSt
       if (reason !== undefined) attempt.statusReason = reason;
     }
   }
-}
-
-/**
- * Foundation-stage scheduling: a service job whose queue has usable capacity runs to SUCCEEDED at once;
- * otherwise it waits in RUNNABLE. The job engine will replace this with timed transitions.
- */
-export function dispatchServiceJob(job: ServiceJobRecord, now: number, capacityAvailable: boolean, trainingJobArn: string): void {
-  if (job.detail.status === "SUBMITTED") transitionServiceJob(job, "PENDING", now);
-  if (job.detail.status === "PENDING") transitionServiceJob(job, "RUNNABLE", now);
-  if (job.detail.status !== "RUNNABLE" || !capacityAvailable) return;
-  const serviceResourceId = { name: "TrainingJobArn" as const, value: trainingJobArn };
-  transitionServiceJob(job, "SCHEDULED", now);
-  job.detail.latestAttempt = { serviceResourceId };
-  job.detail.attempts = [...(job.detail.attempts ?? []), { serviceResourceId, startedAt: now }];
-  transitionServiceJob(job, "STARTING", now);
-  transitionServiceJob(job, "RUNNING", now);
-  transitionServiceJob(job, "SUCCEEDED", now, "Training job completed");
 }
 
 /** A stable text for a request, to tell a retried request from a different one that reuses its client token. */

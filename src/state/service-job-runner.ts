@@ -1,0 +1,173 @@
+import type { ServiceJobStatus } from "@aws-sdk/client-batch";
+import type { Engine } from "./engine";
+import type { AttemptView, JobOutcome } from "./outcomes";
+import type { JobQueueRecord, ServiceEnvironmentRecord } from "./records";
+import { isTerminalServiceJob, transitionServiceJob, type ServiceJobRecord } from "./service-jobs";
+import type { BatchStore } from "./store";
+
+const COMPLETED = "Training job completed";
+const FAILED = "Training job failed";
+
+/**
+ * Service jobs (SageMaker training jobs queued through Batch) on the engine's clock: SUBMITTED → PENDING →
+ * RUNNABLE → SCHEDULED (placed within a service environment's capacity limit) → STARTING → RUNNING →
+ * SUCCEEDED or FAILED. Attempts ask the same `onJob` rules as container jobs.
+ */
+export class ServiceJobRunner {
+  constructor(private readonly engine: Engine) {}
+
+  submit(store: BatchStore, job: ServiceJobRecord): void {
+    this.after(store, job, this.engine.delays.submittedMs, "SUBMITTED");
+  }
+
+  /** A phase delay has passed. */
+  advance(store: BatchStore, job: ServiceJobRecord, from: ServiceJobStatus): void {
+    if (job.detail.status !== from) return;
+    const now = this.engine.now();
+    if (from === "SUBMITTED") {
+      transitionServiceJob(job, "PENDING", now);
+      this.after(store, job, this.engine.delays.pendingMs, "PENDING");
+    } else if (from === "PENDING") {
+      transitionServiceJob(job, "RUNNABLE", now);
+      this.engine.wake();
+    } else if (from === "STARTING") {
+      this.run(store, job);
+    }
+  }
+
+  /** Places RUNNABLE service jobs, highest scheduling priority first, then in submission order. */
+  place(store: BatchStore): void {
+    const runnable = [...store.serviceJobs.values()].filter((job) => job.detail.status === "RUNNABLE");
+    if (runnable.length === 0) return;
+    runnable.sort((a, b) => (b.detail.schedulingPriority ?? 0) - (a.detail.schedulingPriority ?? 0) || a.sequence - b.sequence);
+    for (const job of runnable) {
+      const queue = store.jobQueues.find(job.queueName);
+      const environment = queue && this.environmentWithRoom(store, queue, job);
+      if (!environment) continue;
+      job.placedOn = environment.name;
+      job.attemptToken = (job.attemptToken ?? 0) + 1;
+      const now = this.engine.now();
+      transitionServiceJob(job, "SCHEDULED", now);
+      const attempt = { serviceResourceId: { name: "TrainingJobArn" as const, value: job.trainingJobArn }, startedAt: now };
+      job.detail.latestAttempt = { serviceResourceId: attempt.serviceResourceId };
+      job.detail.attempts = [...(job.detail.attempts ?? []), attempt];
+      transitionServiceJob(job, "STARTING", now);
+      this.after(store, job, this.engine.delays.startingMs, "STARTING");
+    }
+  }
+
+  /** Ends the running attempt: success, a retry while attempts remain, or failure. */
+  end(store: BatchStore, job: ServiceJobRecord, outcome: JobOutcome, reason?: string, retryable = true): void {
+    const now = this.engine.now();
+    job.placedOn = undefined;
+    job.attemptToken = (job.attemptToken ?? 0) + 1;
+    const exitCode = outcome.exitCode ?? 0;
+    if (exitCode === 0 && reason === undefined) {
+      transitionServiceJob(job, "SUCCEEDED", now, COMPLETED);
+    } else {
+      const statusReason = reason ?? outcome.reason ?? FAILED;
+      const attempts = job.detail.retryStrategy?.attempts ?? 1;
+      if (retryable && (job.detail.attempts?.length ?? 0) < attempts && this.retryAllowed(job, statusReason)) {
+        const attempt = job.detail.attempts?.[job.detail.attempts.length - 1];
+        if (attempt) Object.assign(attempt, { stoppedAt: now, statusReason });
+        transitionServiceJob(job, "RUNNABLE", now, statusReason);
+      } else {
+        transitionServiceJob(job, "FAILED", now, statusReason);
+      }
+    }
+    this.engine.wake();
+  }
+
+  terminate(store: BatchStore, job: ServiceJobRecord, reason: string): void {
+    if (isTerminalServiceJob(job.detail.status)) return;
+    job.detail.isTerminated = true;
+    this.end(store, job, { exitCode: 1 }, reason, false);
+  }
+
+  /** An event for this job from an earlier attempt or phase is stale when its token no longer matches. */
+  current(job: ServiceJobRecord, token: number): boolean {
+    return (job.attemptToken ?? 0) === token;
+  }
+
+  private run(store: BatchStore, job: ServiceJobRecord): void {
+    const now = this.engine.now();
+    transitionServiceJob(job, "RUNNING", now);
+    const token = job.attemptToken ?? 0;
+    const timeout = job.detail.timeoutConfig?.attemptDurationSeconds;
+    if (timeout !== undefined) {
+      this.engine.schedule(timeout * 1000, { type: "service-job-times-out", partition: store.partition, jobId: job.jobId, token });
+    }
+    const settle = (outcome: JobOutcome) => {
+      if (!this.current(job, token) || job.detail.status !== "RUNNING") return;
+      this.engine.schedule(outcome.durationMs ?? 0, { type: "service-job-ends", partition: store.partition, jobId: job.jobId, token, outcome });
+    };
+    this.engine.runOutcome(this.view(job), settle);
+  }
+
+  private retryAllowed(job: ServiceJobRecord, statusReason: string): boolean {
+    for (const rule of job.detail.retryStrategy?.evaluateOnExit ?? []) {
+      const pattern = rule.onStatusReason;
+      if (pattern === undefined) continue;
+      const fits = pattern.endsWith("*") ? statusReason.startsWith(pattern.slice(0, -1)) : statusReason === pattern;
+      if (fits) return rule.action?.toUpperCase() === "RETRY";
+    }
+    return true;
+  }
+
+  /** The first ENABLED service environment of the queue with room for the job's capacity. */
+  private environmentWithRoom(store: BatchStore, queue: JobQueueRecord, job: ServiceJobRecord): ServiceEnvironmentRecord | undefined {
+    const order = [...(queue.detail.serviceEnvironmentOrder ?? [])].sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
+    for (const entry of order) {
+      const environment = store.serviceEnvironments.find(entry.serviceEnvironment ?? "");
+      const detail = environment?.detail;
+      if (!environment || detail?.state !== "ENABLED" || (detail.status !== "VALID" && detail.status !== "UPDATING")) continue;
+      if (this.fits(store, environment, job)) return environment;
+    }
+    return undefined;
+  }
+
+  /** Every capacity limit of the environment must have room for what the job uses of that unit. */
+  private fits(store: BatchStore, environment: ServiceEnvironmentRecord, job: ServiceJobRecord): boolean {
+    for (const limit of environment.detail.capacityLimits ?? []) {
+      const wanted = usage(job, limit.capacityUnit);
+      if (wanted === 0) continue;
+      let used = 0;
+      for (const other of store.serviceJobs.values()) if (other.placedOn === environment.name) used += usage(other, limit.capacityUnit);
+      if (used + wanted > (limit.maxCapacity ?? 0)) return false;
+    }
+    return true;
+  }
+
+  private after(store: BatchStore, job: ServiceJobRecord, delayMs: number | undefined, from: ServiceJobStatus): void {
+    this.engine.schedule(delayMs ?? 0, { type: "service-job-advances", partition: store.partition, jobId: job.jobId, from, token: job.attemptToken ?? 0 });
+  }
+
+  private view(job: ServiceJobRecord): AttemptView {
+    const detail = job.detail;
+    return {
+      jobId: job.jobId,
+      jobName: detail.jobName ?? "",
+      jobQueue: job.queueName,
+      jobQueueArn: detail.jobQueue ?? "",
+      jobDefinition: detail.serviceJobType ?? "",
+      jobDefinitionArn: "",
+      attempt: detail.attempts?.length ?? 1,
+      computeEnvironment: job.placedOn ?? "",
+      command: [],
+      environment: {},
+      parameters: {},
+      tags: { ...(detail.tags ?? {}) },
+      vcpus: 0,
+      memory: 0,
+    };
+  }
+}
+
+/** What a job uses of a capacity unit: its instance count for NUM_INSTANCES or for its own instance type. */
+function usage(job: ServiceJobRecord, unit: string | undefined): number {
+  let total = 0;
+  for (const entry of job.detail.capacityUsage ?? []) {
+    if (unit === "NUM_INSTANCES" || entry.capacityUnit === unit) total += entry.quantity ?? 0;
+  }
+  return total;
+}
