@@ -378,7 +378,7 @@ describe("service jobs on the job engine", () => {
     const { fake, batch } = await withQueue();
     fake.onJob({ jobName: /^long/ }, { durationMs: 60_000 });
     // Each job asks for 2 instances (ResourceConfig.InstanceCount); the environment allows 10.
-    const ids = [];
+    const ids: string[] = [];
     for (let i = 0; i < 6; i++) ids.push((await batch.send(submit(`long-${i}`))).jobId!);
     const statuses = async () => Promise.all(ids.map(async (jobId) => (await batch.send(new DescribeServiceJobCommand({ jobId }))).status));
     expect(await statuses()).toEqual(["RUNNING", "RUNNING", "RUNNING", "RUNNING", "RUNNING", "RUNNABLE"]);
@@ -405,7 +405,7 @@ describe("service jobs on the job engine", () => {
   test("terminating a running training job fails it with the reason and frees its capacity", async () => {
     const { fake, batch } = await withQueue();
     fake.onJob({}, { durationMs: 60_000 });
-    const ids = [];
+    const ids: string[] = [];
     for (let i = 0; i < 6; i++) ids.push((await batch.send(submit(`job-${i}`))).jobId!);
     await batch.send(new TerminateServiceJobCommand({ jobId: ids[0], reason: "stop" }));
     expect(await batch.send(new DescribeServiceJobCommand({ jobId: ids[0] }))).toMatchObject({ status: "FAILED", statusReason: "stop", isTerminated: true });

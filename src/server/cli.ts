@@ -32,7 +32,12 @@ async function main(): Promise<void> {
   if (options.clock && options.clock !== "real" && options.clock !== "manual") throw new Error("--clock is real or manual");
   const region = options.region ?? "us-east-1";
   const fake = fakeBatch({ clock: options.clock as "real" | "manual" | undefined, seed: options.seed, defaultAccountId: options.account, defaultRegion: region });
-  const server = await fake.listen({ port, host: options.host ?? "127.0.0.1" });
+  const host = options.host ?? "127.0.0.1";
+  const server = await fake.listen({ port, host }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "EADDRINUSE") throw new Error(`Port ${port} on ${host} is already in use: pass --port N, or --port 0 for any free port.`);
+    throw error;
+  });
+  // Tools parse this first line to learn the port when started with --port 0.
   console.log(`parlel-batch listening on ${server.url}`);
   console.log("");
   console.log("Point an AWS SDK or the AWS CLI at it with:");
@@ -40,11 +45,17 @@ async function main(): Promise<void> {
   console.log("  AWS_ACCESS_KEY_ID=parlel");
   console.log("  AWS_SECRET_ACCESS_KEY=parlel");
   console.log(`  AWS_REGION=${region}`);
+  console.log(`  AWS_DEFAULT_REGION=${region}`);
+  console.log(`Clients older than AWS CLI 2.13 / boto3 1.28 ignore AWS_ENDPOINT_URL: pass --endpoint-url ${server.url} (endpoint_url= in boto3).`);
   console.log("");
   console.log(`Health: ${server.url}/_parlel/health   Dashboard: ${server.url}/_parlel/dashboard`);
   const stop = (signal: string) => {
     console.log(`\n${signal}: shutting down`);
-    void server.close().then(() => process.exit(0));
+    // Requests in flight finish first; close() cuts connections still busy after a few seconds.
+    void server.close().then(() => {
+      console.log("parlel-batch stopped");
+      process.exit(0);
+    });
   };
   process.once("SIGINT", () => stop("SIGINT"));
   process.once("SIGTERM", () => stop("SIGTERM"));

@@ -13,56 +13,84 @@ export interface ControlRequest {
 
 const VERSION = "0.1.0";
 
+/** A control request the fake cannot carry out; `status` is its HTTP status. */
+class ControlError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const invalid = (message: string) => new ControlError(400, message);
+
+interface Endpoint {
+  method: "GET" | "POST" | "DELETE";
+  path: RegExp;
+  run(service: BatchService, request: ControlRequest, params: string[]): unknown;
+}
+
 /**
- * The developer endpoints beside the Batch API: health, reset, the test controls and the dashboard.
- * They look inside and drive the fake; they never answer as AWS would.
+ * The developer endpoints beside the Batch API. They look inside and drive the fake, so they answer
+ * plain JSON (`{"message"}` on failure) rather than as AWS would.
  */
+const ENDPOINTS: Endpoint[] = [
+  { method: "GET", path: /^\/_parlel\/health$/, run: (service) => health(service) },
+  {
+    method: "POST",
+    path: /^\/_parlel\/reset$/,
+    run: (service) => {
+      service.reset();
+      return { status: "reset" };
+    },
+  },
+  { method: "POST", path: /^\/_parlel\/advance$/, run: advance },
+  { method: "POST", path: /^\/_parlel\/outcomes$/, run: addOutcome },
+  {
+    method: "DELETE",
+    path: /^\/_parlel\/outcomes$/,
+    run: (service) => {
+      service.engine.outcomes.clear();
+      return { rules: 0 };
+    },
+  },
+  {
+    method: "GET",
+    path: /^\/_parlel\/requests$/,
+    run: (service, request) => {
+      const operation = request.query.get("operation");
+      return { requests: operation === null ? service.requests : service.requests.filter((r) => r.operation === operation) };
+    },
+  },
+  { method: "GET", path: /^\/_parlel\/state$/, run: (service) => dashboardState(service) },
+  { method: "GET", path: /^\/_parlel\/jobs\/([^/]+)\/logs$/, run: (service, _request, [jobId]) => ({ jobId, logs: [...(findJob(service, jobId).job.logs ?? [])] }) },
+  { method: "POST", path: /^\/_parlel\/jobs\/([^/]+)\/complete$/, run: complete },
+];
+
 export async function controlRoutes(service: BatchService, request: ControlRequest): Promise<WireResponse> {
   const requestId = service.newRequestId();
-  const reply = (status: number, value: unknown) => encodeJson(status, value, requestId);
-  const route = `${request.method.toUpperCase()} ${request.path.replace(/\/+$/, "")}`;
+  const reply = (status: number, value: unknown, headers: Record<string, string> = {}) => encodeJson(status, value, requestId, headers);
+  // HEAD is GET without a body; node:http leaves the body out by itself.
+  const method = request.method.toUpperCase() === "HEAD" ? "GET" : request.method.toUpperCase();
+  const path = request.path.replace(/\/+$/, "");
+  if (method === "GET" && path === "/_parlel/dashboard") {
+    const body = new TextEncoder().encode(dashboardPage());
+    return { statusCode: 200, headers: { "content-type": "text/html; charset=utf-8", "content-length": String(body.byteLength), "x-amzn-requestid": requestId }, body };
+  }
+  const onPath = ENDPOINTS.map((endpoint) => ({ endpoint, match: endpoint.path.exec(path) })).filter((candidate) => candidate.match !== null);
+  const found = onPath.find((candidate) => candidate.endpoint.method === method);
   try {
-    if (route === "GET /_parlel/health") return reply(200, health(service));
-    if (route === "POST /_parlel/reset") {
-      service.reset();
-      return reply(200, { status: "reset" });
+    if (!found) {
+      if (onPath.length === 0) throw new ControlError(404, `No control endpoint ${method} ${path}. See the README's "Server mode" section.`);
+      const allowed = [...new Set(onPath.map((candidate) => candidate.endpoint.method))];
+      return reply(405, { message: `${path} takes ${allowed.join(" or ")}, not ${method}.` }, { allow: allowed.join(", ") });
     }
-    if (route === "POST /_parlel/advance") {
-      const { ms } = parse(request.body) as { ms?: unknown };
-      if (typeof ms !== "number") return reply(400, { message: 'POST /_parlel/advance takes {"ms": <milliseconds>}.' });
-      await service.advance(ms);
-      return reply(200, { now: service.clock.now() });
-    }
-    if (route === "POST /_parlel/outcomes") {
-      const { match, outcome } = parse(request.body) as { match?: DeclarativeMatch; outcome?: JobOutcome | JobOutcome[] };
-      service.engine.outcomes.add(toMatcher(match ?? {}), toOutcome(outcome ?? {}));
-      return reply(200, { rules: service.engine.outcomes.size });
-    }
-    if (route === "DELETE /_parlel/outcomes") {
-      service.engine.outcomes.clear();
-      return reply(200, { rules: 0 });
-    }
-    if (route === "GET /_parlel/requests") return reply(200, { requests: service.requests });
-    if (route === "GET /_parlel/state") return reply(200, dashboardState(service));
-    if (route === "GET /_parlel/dashboard") {
-      const body = new TextEncoder().encode(dashboardPage());
-      return { statusCode: 200, headers: { "content-type": "text/html; charset=utf-8", "content-length": String(body.byteLength) }, body };
-    }
-    const jobRoute = /^(GET|POST) \/_parlel\/jobs\/([^/]+)\/(logs|complete)$/.exec(route);
-    if (jobRoute) {
-      const jobId = decodeURIComponent(jobRoute[2]);
-      const found = service.findJob(jobId);
-      if (!found) return reply(404, { message: `No job ${jobId}.` });
-      if (jobRoute[1] === "GET" && jobRoute[3] === "logs") return reply(200, { jobId, logs: found.job.logs ?? [] });
-      if (jobRoute[1] === "POST" && jobRoute[3] === "complete") {
-        service.engine.complete(found.store, found.job, parse(request.body) as JobOutcome);
-        await service.engine.settle();
-        return reply(200, { jobId, status: found.job.status });
-      }
-    }
-    return reply(404, { message: `No control endpoint ${route}. See the README's "Server mode" section.` });
+    const params = (found.match as RegExpExecArray).slice(1).map(decodePathSegment);
+    return reply(200, await found.endpoint.run(service, request, params));
   } catch (error) {
-    return reply(400, { message: (error as Error).message });
+    if (error instanceof ControlError) return reply(error.status, { message: error.message });
+    return reply(500, { message: `Internal error in parlel-batch: ${(error as Error)?.message ?? String(error)}` });
   }
 }
 
@@ -82,31 +110,107 @@ function health(service: BatchService) {
   return { status: "ok", service: "parlel-batch", version: VERSION, clock: service.clock.kind, now: service.clock.now(), counts: { computeEnvironments, jobQueues, jobs, jobsByStatus, requests: service.requests.length } };
 }
 
-function parse(body: Uint8Array): unknown {
-  const text = new TextDecoder().decode(body).trim();
-  if (text === "") return {};
+async function advance(service: BatchService, request: ControlRequest) {
+  const { ms } = bodyObject(request, ["ms"]);
+  if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0) throw invalid('POST /_parlel/advance takes {"ms": <milliseconds, 0 or more>}.');
+  if (service.clock.kind !== "manual") throw new ControlError(409, "POST /_parlel/advance needs the manual clock: start parlel-batch with --clock manual.");
+  await service.advance(ms);
+  return { now: service.clock.now() };
+}
+
+function addOutcome(service: BatchService, request: ControlRequest) {
+  const { match, outcome } = bodyObject(request, ["match", "outcome"]);
+  service.engine.outcomes.add(toMatcher(match ?? {}), toOutcomeSource(outcome ?? {}));
+  return { rules: service.engine.outcomes.size };
+}
+
+async function complete(service: BatchService, request: ControlRequest, [jobId]: string[]) {
+  const { store, job } = findJob(service, jobId);
+  const outcome = toJobOutcome(bodyObject(request, OUTCOME_FIELDS), "The body");
+  if (job.status !== "RUNNING" && job.status !== "STARTING") throw new ControlError(409, `Job ${jobId} is ${job.status}; only a STARTING or RUNNING job can be completed.`);
+  service.engine.complete(store, job, outcome);
+  await service.engine.settle();
+  return { jobId, status: job.status };
+}
+
+function findJob(service: BatchService, jobId: string) {
+  const found = service.findJob(jobId);
+  if (!found) throw new ControlError(404, `No job ${jobId}.`);
+  return found;
+}
+
+function decodePathSegment(segment: string): string {
   try {
-    return JSON.parse(text);
+    return decodeURIComponent(segment);
   } catch {
-    throw new Error("The body must be JSON.");
+    throw invalid(`The path segment ${segment} is not valid percent-encoding.`);
   }
 }
 
-/** A matcher as JSON: each field a string (exact) or `{"regex": "..."}`. */
+/** The body as a JSON object with only the fields named; an empty body is `{}`. */
+function bodyObject(request: ControlRequest, fields: readonly string[]): Record<string, unknown> {
+  const text = new TextDecoder().decode(request.body).trim();
+  if (text === "") return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw invalid(`The body is not valid JSON: ${(error as Error).message}.`);
+  }
+  if (!isObject(value)) throw invalid("The body must be a JSON object.");
+  const unknown = Object.keys(value).filter((key) => !fields.includes(key));
+  if (unknown.length > 0) throw invalid(`Unknown field ${unknown[0]}: ${request.method.toUpperCase()} ${request.path} takes ${fields.join(", ")}.`);
+  return value;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** A matcher as JSON: each field a string (exact) or `{"regex": "...", "flags": "i"}`. */
 export type DeclarativeMatch = Partial<Record<"jobName" | "jobDefinition" | "jobQueue", string | { regex: string; flags?: string }>>;
 
-function toMatcher(match: DeclarativeMatch) {
-  const pattern = (value: DeclarativeMatch["jobName"]): Pattern | undefined =>
-    value === undefined ? undefined : typeof value === "string" ? value : new RegExp(value.regex, value.flags);
-  for (const key of Object.keys(match)) {
-    if (!["jobName", "jobDefinition", "jobQueue"].includes(key)) throw new Error(`Unknown match field ${key}: use jobName, jobDefinition or jobQueue.`);
-  }
-  return { jobName: pattern(match.jobName), jobDefinition: pattern(match.jobDefinition), jobQueue: pattern(match.jobQueue) };
+const MATCH_FIELDS = ["jobName", "jobDefinition", "jobQueue"] as const;
+
+function toMatcher(match: unknown): Record<(typeof MATCH_FIELDS)[number], Pattern | undefined> {
+  if (!isObject(match)) throw invalid('"match" must be an object such as {"jobName": {"regex": "^etl-"}}.');
+  const unknown = Object.keys(match).find((key) => !(MATCH_FIELDS as readonly string[]).includes(key));
+  if (unknown !== undefined) throw invalid(`Unknown match field ${unknown}: use jobName, jobDefinition or jobQueue.`);
+  return { jobName: toPattern(match, "jobName"), jobDefinition: toPattern(match, "jobDefinition"), jobQueue: toPattern(match, "jobQueue") };
 }
 
+function toPattern(match: Record<string, unknown>, field: string): Pattern | undefined {
+  const value = match[field];
+  if (value === undefined) return undefined;
+  if (typeof value === "string") return value;
+  const shape = `match.${field} must be a string or {"regex": "...", "flags": "..."}.`;
+  if (!isObject(value) || typeof value.regex !== "string") throw invalid(shape);
+  if (Object.keys(value).some((key) => key !== "regex" && key !== "flags") || (value.flags !== undefined && typeof value.flags !== "string")) throw invalid(shape);
+  try {
+    return new RegExp(value.regex, value.flags as string | undefined);
+  } catch (error) {
+    throw invalid(`match.${field}: ${(error as Error).message}.`);
+  }
+}
+
+const OUTCOME_FIELDS = ["exitCode", "durationMs", "reason", "logs"] as const;
+
 /** One outcome for every attempt, or a list: attempt n takes entry n, and the last entry repeats. */
-function toOutcome(outcome: JobOutcome | JobOutcome[]) {
-  if (!Array.isArray(outcome)) return outcome;
-  if (outcome.length === 0) throw new Error("An outcome list needs at least one entry.");
-  return (_job: unknown, attempt: number) => outcome[Math.min(attempt, outcome.length) - 1];
+function toOutcomeSource(outcome: unknown) {
+  if (!Array.isArray(outcome)) return toJobOutcome(outcome, '"outcome"');
+  if (outcome.length === 0) throw invalid("An outcome list needs at least one entry.");
+  const attempts = outcome.map((entry, i) => toJobOutcome(entry, `"outcome"[${i}]`));
+  return (_job: unknown, attempt: number) => attempts[Math.min(attempt, attempts.length) - 1];
+}
+
+function toJobOutcome(value: unknown, where: string): JobOutcome {
+  if (!isObject(value)) throw invalid(`${where} must be an object such as {"exitCode": 1, "durationMs": 5000, "reason": "...", "logs": ["..."]}.`);
+  const unknown = Object.keys(value).find((key) => !(OUTCOME_FIELDS as readonly string[]).includes(key));
+  if (unknown !== undefined) throw invalid(`${where} has an unknown field ${unknown}: use ${OUTCOME_FIELDS.join(", ")}.`);
+  const { exitCode, durationMs, reason, logs } = value;
+  if (exitCode !== undefined && !Number.isInteger(exitCode)) throw invalid(`${where}.exitCode must be an integer.`);
+  if (durationMs !== undefined && (typeof durationMs !== "number" || !Number.isFinite(durationMs) || durationMs < 0)) throw invalid(`${where}.durationMs must be 0 or more milliseconds.`);
+  if (reason !== undefined && typeof reason !== "string") throw invalid(`${where}.reason must be a string.`);
+  if (logs !== undefined && typeof logs !== "string" && !(Array.isArray(logs) && logs.every((line) => typeof line === "string"))) throw invalid(`${where}.logs must be a string or a list of strings.`);
+  return value as JobOutcome;
 }

@@ -19,92 +19,148 @@ export interface RunningServer {
   readonly url: string;
   readonly port: number;
   readonly server: Server;
+  /**
+   * Stops accepting connections, lets requests in flight finish, closes idle keep-alive connections,
+   * and resolves once every connection is gone. Connections still busy after a few seconds are cut.
+   */
   close(): Promise<void>;
 }
 
 export const DEFAULT_PORT = 4705;
 const JSON_TYPES = /^application\/(x-amz-json-1\.[01]|json)\b/i;
+/** How long `close()` waits for requests in flight before cutting their connections. */
+const CLOSE_GRACE_MS = 3_000;
+/**
+ * An oversized body is read and thrown away up to this many bytes, so the client, which is still sending,
+ * gets to read the 413 instead of a reset connection. Past it the connection is cut.
+ */
+const DISCARD_LIMIT_BYTES = 64 * 1024 * 1024;
+const NO_REQUEST_ID = "00000000-0000-0000-0000-000000000000";
+
+type Body = { kind: "complete"; bytes: Uint8Array } | { kind: "too-large"; drained: boolean } | { kind: "aborted" };
 
 /** The HTTP adapter: node:http requests become the same wire requests the in-process handler makes. */
 export function listen(getService: () => BatchService, options: ListenOptions = {}): Promise<RunningServer> {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const server = createServer((request, response) => {
-    handle(getService(), request, response, maxBodyBytes).catch((error: unknown) => {
+  let closing: Promise<void> | undefined;
+  const reply = (response: ServerResponse, wire: WireResponse, close = false) => send(response, wire, close || closing !== undefined);
+  const onRequest = (request: IncomingMessage, response: ServerResponse) => {
+    handle(getService(), request, response, maxBodyBytes, reply).catch((error: unknown) => {
       const failure = new BatchError("ServerException", `Internal error in parlel-batch: ${String(error)}`);
-      send(response, encodeError(failure, "00000000-0000-0000-0000-000000000000"));
+      reply(response, encodeError(failure, NO_REQUEST_ID));
     });
+  };
+  const server = createServer(onRequest);
+  // A client that asks before sending (`Expect: 100-continue`, as curl does for large bodies) learns of an
+  // oversized body before it sends a byte of it.
+  server.on("checkContinue", (request: IncomingMessage, response: ServerResponse) => {
+    if (declaredLength(request) > maxBodyBytes) {
+      reply(response, tooLarge(getService(), maxBodyBytes), true);
+      return;
+    }
+    response.writeContinue();
+    onRequest(request, response);
   });
   // Slow or stalled clients must not hold the server: bound the time to send headers and a body.
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
   server.keepAliveTimeout = 5_000;
   const host = options.host ?? "127.0.0.1";
+  const close = () => {
+    closing ??= new Promise<void>((done) => {
+      const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+      cut.unref();
+      server.close(() => {
+        clearTimeout(cut);
+        done();
+      });
+      server.closeIdleConnections();
+    });
+    return closing;
+  };
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? DEFAULT_PORT, host, () => {
       server.off("error", reject);
       const { port } = server.address() as AddressInfo;
       const shownHost = host.includes(":") ? `[${host}]` : host;
-      resolve({
-        url: `http://${shownHost}:${port}`,
-        port,
-        server,
-        close: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-            server.closeAllConnections();
-          }),
-      });
+      resolve({ url: `http://${shownHost}:${port}`, port, server, close });
     });
   });
 }
 
-async function handle(service: BatchService, request: IncomingMessage, response: ServerResponse, maxBodyBytes: number): Promise<void> {
-  const url = new URL(request.url ?? "/", "http://localhost");
+type Reply = (response: ServerResponse, wire: WireResponse, close?: boolean) => void;
+
+async function handle(service: BatchService, request: IncomingMessage, response: ServerResponse, maxBodyBytes: number, reply: Reply): Promise<void> {
   const body = await readBody(request, maxBodyBytes);
-  if (body === "aborted") return;
-  if (body === "too-large") {
-    const error = new BatchError("ClientException", `The request body is larger than ${maxBodyBytes} bytes, the most parlel-batch accepts.`, 413);
-    send(response, encodeError(error, service.newRequestId()), true);
+  if (body.kind === "aborted") return;
+  if (body.kind === "too-large") {
+    // Once the whole body has been read the connection is in a clean state and may be kept alive.
+    reply(response, tooLarge(service, maxBodyBytes), !body.drained);
+    return;
+  }
+  const url = requestUrl(request.url);
+  if (!url) {
+    reply(response, encodeError(new BatchError("ClientException", `The request target ${request.url} is not a valid path.`), service.newRequestId()));
     return;
   }
   const headers = flattenHeaders(request);
-  if (url.pathname.startsWith("/_parlel/")) {
-    const control: ControlRequest = { method: request.method ?? "GET", path: url.pathname, query: url.searchParams, body, headers };
-    send(response, await controlRoutes(service, control));
+  if (url.pathname.startsWith("/_parlel/") || url.pathname === "/_parlel") {
+    const control: ControlRequest = { method: request.method ?? "GET", path: url.pathname, query: url.searchParams, body: body.bytes, headers };
+    reply(response, await controlRoutes(service, control));
     return;
   }
   const contentType = headers["content-type"];
-  if (body.byteLength > 0 && contentType !== undefined && !JSON_TYPES.test(contentType)) {
+  if (body.bytes.byteLength > 0 && contentType !== undefined && !JSON_TYPES.test(contentType)) {
     const error = new BatchError("ClientException", `Content-Type ${contentType} is not supported: Batch requests are application/json.`, 415);
-    send(response, encodeError(error, service.newRequestId()));
+    reply(response, encodeError(error, service.newRequestId()));
     return;
   }
-  const wire: WireRequest = { method: request.method ?? "GET", path: url.pathname, query: queryOf(url.searchParams), headers, body };
-  send(response, await answer(service, wire, { maxBodyBytes }));
+  const wire: WireRequest = { method: request.method ?? "GET", path: url.pathname, query: queryOf(url.searchParams), headers, body: body.bytes };
+  reply(response, await answer(service, wire, { maxBodyBytes }));
 }
 
-function readBody(request: IncomingMessage, maxBodyBytes: number): Promise<Uint8Array | "too-large" | "aborted"> {
+function tooLarge(service: BatchService, maxBodyBytes: number): WireResponse {
+  const error = new BatchError("ClientException", `The request body is larger than ${maxBodyBytes} bytes, the most parlel-batch accepts.`, 413);
+  return encodeError(error, service.newRequestId());
+}
+
+function declaredLength(request: IncomingMessage): number {
+  const length = Number(request.headers["content-length"]);
+  return Number.isFinite(length) ? length : 0;
+}
+
+/** Origin-form targets (`/v1/...`) are the norm; absolute-form ones (`http://host/v1/...`) come through proxies. */
+function requestUrl(target: string | undefined): URL | undefined {
+  try {
+    return target === undefined || target.startsWith("/") ? new URL(`http://localhost${target ?? "/"}`) : new URL(target);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads the body up to `maxBodyBytes`. An oversized one is drained (up to a limit) rather than left unread,
+ * and a client that goes away mid-body ends the request without an answer and without touching state.
+ */
+function readBody(request: IncomingMessage, maxBodyBytes: number): Promise<Body> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
-    const finish = (value: Uint8Array | "too-large" | "aborted") => {
+    const finish = (value: Body) => {
       if (!settled) resolve(value);
       settled = true;
     };
     request.on("data", (chunk: Buffer) => {
       size += chunk.byteLength;
-      if (size > maxBodyBytes) {
-        finish("too-large");
-        request.resume();
-        return;
-      }
-      chunks.push(chunk);
+      if (size <= maxBodyBytes) chunks.push(chunk);
+      else if (size > maxBodyBytes + DISCARD_LIMIT_BYTES) finish({ kind: "too-large", drained: false });
     });
-    request.on("end", () => finish(Buffer.concat(chunks)));
-    request.on("aborted", () => finish("aborted"));
-    request.on("error", () => finish("aborted"));
+    request.on("end", () => finish(size > maxBodyBytes ? { kind: "too-large", drained: true } : { kind: "complete", bytes: Buffer.concat(chunks) }));
+    request.on("error", () => finish({ kind: "aborted" }));
+    // After "end" this changes nothing; before it, the client hung up mid-body.
+    request.on("close", () => finish({ kind: "aborted" }));
   });
 }
 
@@ -125,7 +181,7 @@ function queryOf(params: URLSearchParams): Record<string, string | string[]> {
   return query;
 }
 
-function send(response: ServerResponse, wire: WireResponse, close = false): void {
+function send(response: ServerResponse, wire: WireResponse, close: boolean): void {
   if (response.headersSent || response.destroyed) return;
   const headers: Record<string, string> = { ...wire.headers };
   if (close) headers.connection = "close";

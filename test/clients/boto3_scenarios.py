@@ -1,0 +1,156 @@
+"""boto3 against a running parlel-batch: each scenario prints one JSON object that the Jest test asserts on.
+
+Usage: AWS_ENDPOINT_URL=http://127.0.0.1:PORT python3 boto3_scenarios.py SCENARIO
+
+The endpoint is passed to boto3 explicitly: botocore before 1.31 (Debian 12 ships 1.29) ignores
+AWS_ENDPOINT_URL and would send the calls to real AWS.
+"""
+
+import json
+import os
+import sys
+import urllib.request
+
+import boto3
+from botocore.exceptions import ClientError
+
+ENDPOINT = os.environ["AWS_ENDPOINT_URL"]
+batch = boto3.client("batch", endpoint_url=ENDPOINT, region_name=os.environ.get("AWS_DEFAULT_REGION", "us-east-1"))
+
+
+def control(method, path, body=None):
+    """Calls one of parlel-batch's /_parlel/* endpoints."""
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(ENDPOINT + path, data=data, method=method, headers={"content-type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def without_metadata(response):
+    return {key: value for key, value in response.items() if key != "ResponseMetadata"}
+
+
+def provision(queue="etl", definition="etl-step"):
+    environment = batch.create_compute_environment(
+        computeEnvironmentName="ce-" + queue,
+        type="MANAGED",
+        computeResources={"type": "FARGATE", "maxvCpus": 16, "subnets": ["subnet-1"], "securityGroupIds": ["sg-1"]},
+    )
+    job_queue = batch.create_job_queue(
+        jobQueueName=queue,
+        priority=1,
+        computeEnvironmentOrder=[{"order": 1, "computeEnvironment": environment["computeEnvironmentArn"]}],
+    )
+    job_definition = batch.register_job_definition(
+        jobDefinitionName=definition,
+        type="container",
+        platformCapabilities=["FARGATE"],
+        containerProperties={
+            "image": "public.ecr.aws/docker/library/busybox:latest",
+            "command": ["echo", "Ref::greeting"],
+            "resourceRequirements": [{"type": "VCPU", "value": "1"}, {"type": "MEMORY", "value": "2048"}],
+            "executionRoleArn": "arn:aws:iam::000000000000:role/ecsTaskExecutionRole",
+        },
+        parameters={"greeting": "hello"},
+    )
+    return {
+        "computeEnvironment": without_metadata(environment),
+        "jobQueue": without_metadata(job_queue),
+        "jobDefinition": without_metadata(job_definition),
+    }
+
+
+def core():
+    """Provision, submit, and poll describe_jobs until the job ends, moving the manual clock between polls."""
+    created = provision()
+    control("POST", "/_parlel/outcomes", {"match": {"jobName": {"regex": "^nightly-"}}, "outcome": {"durationMs": 5000, "logs": ["loaded 42 rows"]}})
+    submitted = batch.submit_job(jobName="nightly-load", jobQueue="etl", jobDefinition="etl-step", parameters={"greeting": "hi"})
+    statuses = []
+    for _ in range(20):
+        job = batch.describe_jobs(jobs=[submitted["jobId"]])["jobs"][0]
+        statuses.append(job["status"])
+        if job["status"] in ("SUCCEEDED", "FAILED"):
+            break
+        control("POST", "/_parlel/advance", {"ms": 1000})
+    logs = control("GET", "/_parlel/jobs/%s/logs" % submitted["jobId"])
+    return {
+        **created,
+        "submitted": without_metadata(submitted),
+        "statuses": statuses,
+        "job": {key: job.get(key) for key in ("jobId", "jobName", "status", "jobQueue", "jobDefinition", "startedAt", "stoppedAt", "createdAt")},
+        "command": job["container"]["command"],
+        "exitCode": job["container"].get("exitCode"),
+        "logs": logs["logs"],
+    }
+
+
+def array():
+    provision()
+    parent = batch.submit_job(jobName="fan-out", jobQueue="etl", jobDefinition="etl-step", arrayProperties={"size": 3})
+    children = batch.list_jobs(arrayJobId=parent["jobId"], jobStatus="SUCCEEDED")["jobSummaryList"]
+    described = batch.describe_jobs(jobs=[parent["jobId"]])["jobs"][0]
+    return {
+        "parentId": parent["jobId"],
+        "children": sorted((child["jobId"], child["arrayProperties"]["index"], child["status"]) for child in children),
+        "parentStatus": described["status"],
+        "statusSummary": described["arrayProperties"]["statusSummary"],
+        "size": described["arrayProperties"]["size"],
+    }
+
+
+def tags():
+    created = provision()
+    arn = created["jobQueue"]["jobQueueArn"]
+    sent_urls = []
+    batch.meta.events.register("before-send.batch.*", lambda request, **_: sent_urls.append(request.url))
+    batch.tag_resource(resourceArn=arn, tags={"team": "data", "cost-center": "42"})
+    after_tag = batch.list_tags_for_resource(resourceArn=arn)["tags"]
+    batch.untag_resource(resourceArn=arn, tagKeys=["team"])
+    after_untag = batch.list_tags_for_resource(resourceArn=arn)["tags"]
+    queue = batch.describe_job_queues(jobQueues=[arn])["jobQueues"][0]
+    return {"arn": arn, "afterTag": after_tag, "afterUntag": after_untag, "queueTags": queue.get("tags"), "urls": sent_urls}
+
+
+def paginators():
+    provision()
+    for revision in range(6):
+        batch.register_job_definition(jobDefinitionName="report", type="container", containerProperties={"image": "busybox:%d" % revision, "vcpus": 1, "memory": 512})
+    definition_pages = [
+        [d["jobDefinitionArn"] for d in page["jobDefinitions"]]
+        for page in batch.get_paginator("describe_job_definitions").paginate(jobDefinitionName="report", PaginationConfig={"PageSize": 4})
+    ]
+    submitted = [batch.submit_job(jobName="daily-%d" % i, jobQueue="etl", jobDefinition="etl-step")["jobId"] for i in range(5)]
+    job_pages = [
+        [summary["jobId"] for summary in page["jobSummaryList"]]
+        for page in batch.get_paginator("list_jobs").paginate(jobQueue="etl", jobStatus="SUCCEEDED", PaginationConfig={"PageSize": 2})
+    ]
+    return {"definitionPages": definition_pages, "submitted": submitted, "jobPages": job_pages}
+
+
+def errors():
+    provision()
+    seen = {}
+    try:
+        batch.submit_job(jobName="orphan", jobQueue="nope", jobDefinition="etl-step")
+        seen["queue"] = "no error"
+    except ClientError as error:
+        seen["queue"] = {
+            "code": error.response["Error"]["Code"],
+            "message": error.response["Error"]["Message"],
+            "status": error.response["ResponseMetadata"]["HTTPStatusCode"],
+            "modelled": isinstance(error, batch.exceptions.ClientException),
+            "text": str(error),
+        }
+    try:
+        batch.create_job_queue(jobQueueName="etl", priority=1, computeEnvironmentOrder=[{"order": 1, "computeEnvironment": "ce-etl"}])
+        seen["duplicate"] = "no error"
+    except batch.exceptions.ClientException as error:
+        seen["duplicate"] = {"code": error.response["Error"]["Code"], "status": error.response["ResponseMetadata"]["HTTPStatusCode"]}
+    seen["jobCount"] = control("GET", "/_parlel/health")["counts"]["jobs"]
+    return seen
+
+
+SCENARIOS = {"core": core, "array": array, "tags": tags, "paginators": paginators, "errors": errors}
+
+if __name__ == "__main__":
+    print(json.dumps(SCENARIOS[sys.argv[1]](), default=str))
