@@ -9,6 +9,7 @@ import { createIdGenerator, type IdGenerator } from "./state/ids";
 import type { Partition } from "./state/partition";
 import { Partitions, type BatchStore } from "./state/store";
 import type { JobRecord } from "./state/job-record";
+import { copyData, holdsStoreViews } from "./state/plain-data";
 
 /** One call as the fake saw it, for assertions. */
 export interface RecordedRequest {
@@ -39,6 +40,15 @@ export interface ServiceOptions {
 
 /** Operations that change nothing, so they need no new scheduling pass. */
 const READ_ONLY = /^(Describe|List|Get)/;
+const readOnly = new Map<string, boolean>();
+
+function isReadOnly(operation: string): boolean {
+  let known = readOnly.get(operation);
+  if (known === undefined) readOnly.set(operation, (known = READ_ONLY.test(operation)));
+  return known;
+}
+
+type Output = Record<string, unknown>;
 const INPUT_SHAPES = new Map(BATCH_MODEL.operations.map((op) => [op.name, op.inputShape]));
 
 /**
@@ -77,36 +87,65 @@ export class BatchService {
     requestId: string,
     options: { record?: boolean } = {},
   ): Promise<Record<string, unknown>> {
+    return this.invoke(operation, input, partition, requestId, options.record !== false);
+  }
+
+  /**
+   * `call`, answering at once when nothing has to wait (no outcome function's promise is pending), and with
+   * a promise only when something does: the wire layer answers most calls without a turn of the event loop.
+   */
+  invoke(operation: string, input: Record<string, unknown>, partition: Partition, requestId: string, recorded = true): Output | Promise<Output> {
     const record: RecordedRequest = { operation, input, partition, requestId, at: 0 };
-    if (options.record !== false) this.requests.push(record);
+    if (recorded) this.requests.push(record);
     try {
       if (!this.isOperation(operation)) {
         throw new BatchError("UnknownOperationException", `parlel-batch does not implement the operation ${operation} yet.`);
       }
-      await this.engine.settle();
-      const shape = INPUT_SHAPES.get(operation);
-      if (shape) validateInput(shape, input);
-      const context: OperationContext = {
-        partition,
-        store: this.partitions.get(partition),
-        engine: this.engine,
-        ids: this.ids,
-        requestId,
-        now: this.clock.now(),
-      };
-      const handler = this.operations[operation] as (input: unknown, context: OperationContext) => unknown;
-      const output = ((await handler(input, context)) ?? {}) as Record<string, unknown>;
-      if (!READ_ONLY.test(operation)) this.engine.wake();
-      await this.engine.settle();
-      record.output = output;
-      return output;
+      const output = this.engine.settleSync() ? this.operate(operation, input, partition, requestId) : this.engine.settle().then(() => this.operate(operation, input, partition, requestId));
+      if (isPromise(output)) return output.then((value) => this.succeeded(record, value), (error: unknown) => this.failed(record, error));
+      return this.succeeded(record, output);
     } catch (error) {
-      const failure = error instanceof BatchError ? error : serverError(`Internal error in parlel-batch: ${(error as Error)?.message ?? String(error)}`);
-      record.error = { type: failure.type, message: failure.message };
-      throw failure;
-    } finally {
-      record.at = this.clock.now();
+      return this.failed(record, error);
     }
+  }
+
+  /** Validation, the operation, and the engine's settling of what the operation started. */
+  private operate(operation: string, input: Record<string, unknown>, partition: Partition, requestId: string): Output | Promise<Output> {
+    const shape = INPUT_SHAPES.get(operation);
+    if (shape) validateInput(shape, input);
+    const context: OperationContext = {
+      partition,
+      store: this.partitions.get(partition),
+      engine: this.engine,
+      ids: this.ids,
+      requestId,
+      now: this.clock.now(),
+    };
+    const handler = this.operations[operation as OperationName] as (input: unknown, context: OperationContext) => unknown;
+    const result = handler(input, context);
+    if (isPromise(result)) return result.then((value) => this.afterOperation(operation, value));
+    return this.afterOperation(operation, result);
+  }
+
+  private afterOperation(operation: string, result: unknown): Output | Promise<Output> {
+    const output = (result ?? {}) as Output;
+    if (!isReadOnly(operation)) this.engine.wake();
+    if (this.engine.settleSync()) return output;
+    return this.engine.settle().then(() => output);
+  }
+
+  private succeeded(record: RecordedRequest, output: Output): Output {
+    if (holdsStoreViews(output)) recordCopyOnRead(record, output);
+    else record.output = output;
+    record.at = this.clock.now();
+    return output;
+  }
+
+  private failed(record: RecordedRequest, error: unknown): never {
+    const failure = error instanceof BatchError ? error : serverError(`Internal error in parlel-batch: ${(error as Error)?.message ?? String(error)}`);
+    record.error = { type: failure.type, message: failure.message };
+    record.at = this.clock.now();
+    throw failure;
   }
 
   /** Moves a manual clock forward, running each event at its own instant on the way. */
@@ -149,6 +188,37 @@ export class BatchService {
     this.engine = this.makeEngine();
     this.ids = createIdGenerator(this.options.seed);
   }
+}
+
+/**
+ * An output that holds views the store keeps (DescribeJobs, ListJobs) is recorded as a copy of its own, made
+ * the first time the record's output is read: most recorded outputs are never read, and copying 100 job
+ * details on every call would cost more than everything else the call does.
+ */
+function recordCopyOnRead(record: RecordedRequest, output: Record<string, unknown>): void {
+  recordedViews.set(record, { output, copy: undefined });
+  Object.defineProperty(record, "output", COPY_ON_READ);
+}
+
+const recordedViews = new WeakMap<RecordedRequest, { output: Record<string, unknown>; copy: Record<string, unknown> | undefined }>();
+
+/** One accessor pair for every such record, so that recording one makes no functions. */
+const COPY_ON_READ: PropertyDescriptor = {
+  enumerable: true,
+  configurable: true,
+  get(this: RecordedRequest) {
+    const entry = recordedViews.get(this);
+    if (!entry) return undefined;
+    return (entry.copy ??= copyData(entry.output));
+  },
+  set(this: RecordedRequest, value: Record<string, unknown> | undefined) {
+    recordedViews.delete(this);
+    Object.defineProperty(this, "output", { value, writable: true, enumerable: true, configurable: true });
+  },
+};
+
+function isPromise(value: unknown): value is Promise<unknown> {
+  return typeof (value as Promise<unknown> | undefined)?.then === "function";
 }
 
 function makeClock(options: ServiceOptions): Clock {

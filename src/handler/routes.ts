@@ -39,12 +39,16 @@ export class RouteTable {
 
   match(method: string, path: string): RouteMatch {
     const fixed = this.byPath.get(path.toLowerCase());
-    const candidates: { route: Route; labels: Record<string, string> }[] = (fixed ?? []).map((route) => ({ route, labels: {} }));
-    if (!fixed) {
-      for (const route of this.patterned) {
-        const labels = matchLabels(route, path);
-        if (labels) candidates.push({ route, labels });
-      }
+    if (fixed) {
+      // Fixed paths (every Batch operation but the tag ones) are matched without building candidates.
+      const wanted = method.toUpperCase();
+      for (const route of fixed) if (route.method === wanted) return { kind: "found", route, labels: {} };
+      return { kind: "wrong-method", allowed: fixed.map((route) => route.method) };
+    }
+    const candidates: { route: Route; labels: Record<string, string> }[] = [];
+    for (const route of this.patterned) {
+      const labels = matchLabels(route, path);
+      if (labels) candidates.push({ route, labels });
     }
     if (candidates.length === 0) return { kind: "not-found" };
     const found = candidates.find((c) => c.route.method === method.toUpperCase());

@@ -1,6 +1,7 @@
 import { BatchError, clientError } from "../operations/errors";
 import type { BatchService } from "../service";
 import type { Partition } from "../state/partition";
+import { encodeOutput, holdsStoreViews } from "../state/plain-data";
 import { defaultRoutes, type RouteTable } from "./routes";
 
 /** An HTTP request as both adapters see it, before any Batch meaning is given to it. */
@@ -27,21 +28,31 @@ export interface DecodedCall {
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
-const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
-/** Decodes, calls, encodes: the whole of the wire layer. Never throws. */
-export async function answer(service: BatchService, request: WireRequest, options: { routes?: RouteTable; maxBodyBytes?: number } = {}): Promise<WireResponse> {
+/**
+ * Decodes, calls, encodes: the whole of the wire layer. Never throws, and answers without a promise when
+ * the call needed no waiting.
+ */
+export function answer(service: BatchService, request: WireRequest, options: { routes?: RouteTable; maxBodyBytes?: number } = {}): WireResponse | Promise<WireResponse> {
   const requestId = service.newRequestId();
-  let call: DecodedCall | undefined;
   try {
-    call = decodeRequest(service, request, options.routes ?? defaultRoutes(), options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
-    const output = await service.call(call.operation, call.input, call.partition, requestId);
+    const call = decodeRequest(service, request, options.routes ?? defaultRoutes(), options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+    const output = service.invoke(call.operation, call.input, call.partition, requestId);
+    if (isPromise(output)) return output.then((value) => encodeJson(200, value, requestId)).catch((error: unknown) => encodeFailure(error, requestId));
     return encodeJson(200, output, requestId);
   } catch (error) {
-    const failure = error instanceof BatchError ? error : new BatchError("ServerException", `Internal error in parlel-batch: ${String(error)}`);
-    return encodeError(failure, requestId);
+    return encodeFailure(error, requestId);
   }
+}
+
+function encodeFailure(error: unknown, requestId: string): WireResponse {
+  const failure = error instanceof BatchError ? error : new BatchError("ServerException", `Internal error in parlel-batch: ${String(error)}`);
+  return encodeError(failure, requestId);
+}
+
+export function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as Promise<T> | undefined)?.then === "function";
 }
 
 export function decodeRequest(service: BatchService, request: WireRequest, routes: RouteTable, maxBodyBytes: number): DecodedCall {
@@ -53,7 +64,8 @@ export function decodeRequest(service: BatchService, request: WireRequest, route
     throw new BatchError("MethodNotAllowedException", `${request.path} takes ${match.allowed.join(" or ")}, not ${request.method.toUpperCase()}.`);
   }
   const { route, labels } = match;
-  const input: Record<string, unknown> = { ...parseBody(request, maxBodyBytes) };
+  // A new object every time: JSON.parse's result, or a fresh `{}`.
+  const input: Record<string, unknown> = parseBody(request, maxBodyBytes);
   for (const binding of route.query) {
     const raw = request.query[binding.name];
     if (raw === undefined || raw === null) continue;
@@ -93,29 +105,39 @@ const CREDENTIAL = /Credential=([^/,\s]+)\/\d{8}\/([^/,\s]+)\/[^/,\s]+\/aws4_req
 /** The region comes from the SigV4 credential scope; an access key id of 12 digits names the account. */
 export function partitionOf(headers: Record<string, string | undefined>, defaultAccountId: string, defaultRegion: string): Partition {
   const authorization = headerValue(headers, "authorization") ?? "";
+  // Every signed request repeats its client's credential scope: when the first `Credential=` starts with
+  // the scope matched last time, the expression would match it again, with the same result.
+  const at = authorization.indexOf("Credential=");
+  const last = lastScope;
+  if (at >= 0 && last !== undefined && last.defaultAccountId === defaultAccountId && authorization.startsWith(last.text, at)) {
+    return { accountId: last.accountId, region: last.region };
+  }
   const match = CREDENTIAL.exec(authorization);
   if (!match) return { accountId: defaultAccountId, region: defaultRegion };
-  const [, accessKeyId, region] = match;
-  return { accountId: /^\d{12}$/.test(accessKeyId) ? accessKeyId : defaultAccountId, region };
+  const [text, accessKeyId, region] = match;
+  const accountId = /^\d{12}$/.test(accessKeyId) ? accessKeyId : defaultAccountId;
+  if (match.index === at) lastScope = { text, defaultAccountId, accountId, region };
+  return { accountId, region };
 }
 
+let lastScope: { text: string; defaultAccountId: string; accountId: string; region: string } | undefined;
+
 export function headerValue(headers: Record<string, string | undefined>, name: string): string | undefined {
-  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name) return value;
+  for (const key in headers) {
+    if (Object.prototype.hasOwnProperty.call(headers, key) && key.toLowerCase() === name) return headers[key];
+  }
   return undefined;
 }
 
-export function encodeJson(statusCode: number, value: unknown, requestId: string, extraHeaders: Record<string, string> = {}): WireResponse {
-  const body = encoder.encode(JSON.stringify(value));
-  return {
-    statusCode,
-    headers: {
-      "content-type": "application/json",
-      "content-length": String(body.byteLength),
-      "x-amzn-requestid": requestId,
-      ...extraHeaders,
-    },
-    body,
+export function encodeJson(statusCode: number, value: unknown, requestId: string, extraHeaders?: Record<string, string>): WireResponse {
+  // Buffer.from encodes small strings several times faster than TextEncoder; a Buffer is a Uint8Array.
+  const body = holdsStoreViews(value) ? encodeOutput(value) : Buffer.from(JSON.stringify(value) ?? "");
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    "content-length": String(body.byteLength),
+    "x-amzn-requestid": requestId,
   };
+  return { statusCode, headers: extraHeaders ? Object.assign(headers, extraHeaders) : headers, body };
 }
 
 export function encodeError(error: BatchError, requestId: string): WireResponse {

@@ -1,31 +1,82 @@
 import { clientError } from "../operations/errors";
 import { BATCH_MODEL } from "./batch-model";
-import type { ModelDescription, TypeDescription } from "./model-types";
+import type { MemberDescription, ModelDescription, TypeDescription } from "./model-types";
 
 /**
  * Checks a decoded input against the model: required members, JSON types and enum values, at every depth.
  * Unknown members are ignored, as AWS's JSON deserialiser ignores them. `null` counts as absent.
  */
 export function validateInput(shapeName: string, input: unknown, model: ModelDescription = BATCH_MODEL): void {
-  checkStructure(model, shapeName, input, "");
+  checkStructure(compiledModel(model), shapeName, input, "");
 }
 
-function checkStructure(model: ModelDescription, shapeName: string, value: unknown, path: string): void {
-  const shape = model.shapes[shapeName];
+/** The model with each shape's members as an array and each enum as a set, made once: validation runs on every call. */
+interface CompiledModel {
+  readonly model: ModelDescription;
+  readonly members: Map<string, readonly (readonly [string, MemberDescription])[]>;
+  readonly enums: Map<string, ReadonlySet<string>>;
+}
+
+const compiled = new WeakMap<ModelDescription, CompiledModel>();
+
+function compiledModel(model: ModelDescription): CompiledModel {
+  let entry = compiled.get(model);
+  if (!entry) compiled.set(model, (entry = { model, members: new Map(), enums: new Map() }));
+  return entry;
+}
+
+function membersOf(compiledModel: CompiledModel, shapeName: string): readonly (readonly [string, MemberDescription])[] | undefined {
+  let members = compiledModel.members.get(shapeName);
+  if (!members) {
+    const shape = compiledModel.model.shapes[shapeName];
+    if (!shape) return undefined;
+    compiledModel.members.set(shapeName, (members = Object.entries(shape.members)));
+  }
+  return members;
+}
+
+function checkStructure(model: CompiledModel, shapeName: string, value: unknown, path: string): void {
   if (!isObject(value)) throw typeError(path || "the request body", "an object", value);
-  if (!shape) return;
-  for (const [member, description] of Object.entries(shape.members)) {
+  const members = membersOf(model, shapeName);
+  if (!members) return;
+  for (let i = 0; i < members.length; i++) {
+    const [member, description] = members[i];
     const memberValue = value[member];
-    const memberPath = path ? `${path}.${member}` : member;
     if (memberValue === undefined || memberValue === null) {
-      if (description.required) throw clientError(`${memberPath} must be specified.`);
+      if (description.required) throw clientError(`${memberPath(path, member)} must be specified.`);
       continue;
     }
-    checkType(model, description.type, memberValue, memberPath);
+    checkMember(model, description.type, memberValue, path, member);
   }
 }
 
-function checkType(model: ModelDescription, type: TypeDescription, value: unknown, path: string): void {
+/** A member's path is only built when it is needed: for an error message or to descend into the member. */
+function memberPath(path: string, member: string): string {
+  return path ? `${path}.${member}` : member;
+}
+
+function checkMember(model: CompiledModel, type: TypeDescription, value: unknown, path: string, member: string): void {
+  if (typeof type === "string" && isScalarOf(type, value)) return;
+  checkType(model, type, value, memberPath(path, member));
+}
+
+/** The common case, a scalar of the right type, decided without building a path. */
+function isScalarOf(type: TypeDescription & string, value: unknown): boolean {
+  switch (type) {
+    case "string":
+    case "blob":
+      return typeof value === "string";
+    case "boolean":
+      return typeof value === "boolean";
+    case "number":
+    case "timestamp":
+      return typeof value === "number" && Number.isFinite(value);
+    default:
+      return false;
+  }
+}
+
+function checkType(model: CompiledModel, type: TypeDescription, value: unknown, path: string): void {
   if (value === null) return;
   if (typeof type === "string") {
     const expected = type === "timestamp" ? "number" : type === "blob" ? "string" : type;
@@ -37,24 +88,44 @@ function checkType(model: ModelDescription, type: TypeDescription, value: unknow
   }
   if ("enum" in type) {
     if (typeof value !== "string") throw typeError(path, "a string", value);
-    const allowed = model.enums[type.enum];
+    const allowed = enumValues(model, type.enum);
     const candidate = CASE_INSENSITIVE_ENUMS.has(type.enum) ? value.toUpperCase() : value;
-    if (allowed && !allowed.includes(candidate)) {
-      throw clientError(`Invalid value ${value} for ${path}: it must be one of ${allowed.join(", ")}.`);
+    if (allowed && !allowed.has(candidate)) {
+      throw clientError(`Invalid value ${value} for ${path}: it must be one of ${[...allowed].join(", ")}.`);
     }
     return;
   }
   if ("list" in type) {
     if (!Array.isArray(value)) throw typeError(path, "a list", value);
-    value.forEach((item, i) => checkType(model, type.list, item, `${path}[${i}]`));
+    const itemType = type.list;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (typeof itemType === "string" && isScalarOf(itemType, item)) continue;
+      checkType(model, itemType, item, `${path}[${i}]`);
+    }
     return;
   }
   if ("map" in type) {
     if (!isObject(value)) throw typeError(path, "a map", value);
-    for (const [key, item] of Object.entries(value)) checkType(model, type.map, item, `${path}.${key}`);
+    const itemType = type.map;
+    for (const key of Object.keys(value)) {
+      const item = value[key];
+      if (typeof itemType === "string" && isScalarOf(itemType, item)) continue;
+      checkType(model, itemType, item, `${path}.${key}`);
+    }
     return;
   }
   checkStructure(model, type.structure, value, path);
+}
+
+function enumValues(model: CompiledModel, name: string): ReadonlySet<string> | undefined {
+  let values = model.enums.get(name);
+  if (!values) {
+    const listed = model.model.enums[name];
+    if (!listed) return undefined;
+    model.enums.set(name, (values = new Set(listed)));
+  }
+  return values;
 }
 
 /** Enums AWS documents as case-insensitive (evaluateOnExit's `action`). */

@@ -1,6 +1,7 @@
-import type { ContainerDetail, ContainerOverrides, JobDefinition, KeyValuePair, ResourceRequirement, SubmitJobRequest } from "@aws-sdk/client-batch";
+import type { ContainerDetail, ContainerOverrides, JobDefinition, JobDependency, KeyValuePair, ResourceRequirement, SubmitJobRequest } from "@aws-sdk/client-batch";
 import type { JobDefinitionRecord, JobQueueRecord } from "../state/records";
 import type { JobSpec } from "../state/job-record";
+import { copyData } from "../state/plain-data";
 import type { BatchStore } from "../state/store";
 import type { OperationContext } from "./context";
 import { clientError, executionError } from "./errors";
@@ -90,7 +91,7 @@ export function checkQueueFit(store: BatchStore, queue: JobQueueRecord, definiti
 export function resolveSpec(queue: JobQueueRecord, definitionRecord: JobDefinitionRecord, input: SubmitJobRequest): JobSpec {
   const definition = definitionRecord.detail;
   const parameters = { ...(definition.parameters ?? {}), ...(input.parameters ?? {}) };
-  const container = definition.containerProperties ? resolveContainer(definition.containerProperties, input.containerOverrides, parameters) : undefined;
+  const container = definition.containerProperties ? containerFor(definitionRecord, definition.containerProperties, input.containerOverrides, parameters) : undefined;
   const retryStrategy = input.retryStrategy ?? definition.retryStrategy;
   const requirements = container?.resourceRequirements ?? [];
   const vcpus = Number(requirementOf(requirements, "VCPU") ?? container?.vcpus ?? firstNodeVcpus(definition) ?? 1);
@@ -114,7 +115,7 @@ export function resolveSpec(queue: JobQueueRecord, definitionRecord: JobDefiniti
     shareIdentifier: input.shareIdentifier,
     schedulingPriority: input.schedulingPriorityOverride ?? definition.schedulingPriority,
     consumableResourceProperties: input.consumableResourcePropertiesOverride ?? definition.consumableResourceProperties,
-    dependsOn: input.dependsOn ?? [],
+    dependsOn: input.dependsOn ?? NO_DEPENDENCIES,
     arraySize: input.arrayProperties?.size,
     vcpus: nodeProperties ? vcpus * (nodeProperties.numNodes ?? 1) : vcpus,
     memory,
@@ -132,8 +133,27 @@ function propagatedTagFailure(input: SubmitJobRequest, definition: JobDefinition
   return count > 50 ? `Tags to propagate to the ECS task exceed the limit of 50: the job and its job definition have ${count}.` : undefined;
 }
 
+/** Specs are never changed, so the jobs that take a definition as it is can share one resolved container. */
+const plainContainers = new WeakMap<JobDefinitionRecord, ContainerDetail>();
+const NO_DEPENDENCIES: JobDependency[] = Object.freeze([]) as unknown as JobDependency[];
+
+/** The resolved container; shared between jobs when nothing in the submission changes it. */
+function containerFor(record: JobDefinitionRecord, properties: ContainerDetail, overrides: ContainerOverrides | undefined, parameters: Record<string, string>): ContainerDetail {
+  const plain = !hasContainerOverrides(overrides) && !(properties.command ?? []).some((part) => part.startsWith("Ref::"));
+  if (!plain) return resolveContainer(properties, overrides, parameters);
+  let container = plainContainers.get(record);
+  if (!container) plainContainers.set(record, (container = resolveContainer(properties, undefined, parameters)));
+  return container;
+}
+
+function hasContainerOverrides(overrides: ContainerOverrides | undefined): boolean {
+  if (!overrides) return false;
+  const { command, environment, resourceRequirements, vcpus, memory, instanceType } = overrides;
+  return command !== undefined || environment !== undefined || resourceRequirements !== undefined || vcpus !== undefined || memory !== undefined || instanceType !== undefined;
+}
+
 function resolveContainer(properties: ContainerDetail, overrides: ContainerOverrides | undefined, parameters: Record<string, string>): ContainerDetail {
-  const container: ContainerDetail = structuredClone(properties);
+  const container: ContainerDetail = copyData(properties);
   if (overrides?.command) container.command = [...overrides.command];
   if (overrides?.environment) container.environment = mergeEnvironment(container.environment ?? [], overrides.environment);
   if (overrides?.resourceRequirements) container.resourceRequirements = mergeRequirements(container.resourceRequirements ?? [], overrides.resourceRequirements);

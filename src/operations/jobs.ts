@@ -1,6 +1,7 @@
-import type { CancelJobsErrorDetail, JobStatus, JobSummary, KeyValuesPair } from "@aws-sdk/client-batch";
+import type { CancelJobsErrorDetail, JobDetail, JobStatus, JobSummary, KeyValuesPair } from "@aws-sdk/client-batch";
 import { batchArn } from "../state/arn";
-import { describeJob, summarizeJob, type JobRecord } from "../state/job-record";
+import { newJobRecord, type JobRecord } from "../state/job-record";
+import { withPreparedList } from "../state/plain-data";
 import { decodeCursor, decodeToken, encodeToken } from "../state/pagination";
 import type { BatchStore } from "../state/store";
 import type { OperationContext, OperationGroup } from "./context";
@@ -22,7 +23,7 @@ export const jobOperations: OperationGroup<"SubmitJob" | "DescribeJobs" | "ListJ
     const spec = resolveSpec(queue, definition, input);
     const jobId = context.ids.uuid();
     const jobArn = batchArn(context.partition, "job", jobId);
-    const job: JobRecord = {
+    const job = newJobRecord({
       sequence: store.nextSequence(),
       jobId,
       jobArn,
@@ -30,27 +31,26 @@ export const jobOperations: OperationGroup<"SubmitJob" | "DescribeJobs" | "ListJ
       kind: spec.arraySize !== undefined ? "array-parent" : spec.nodeProperties ? "multinode-parent" : "job",
       status: "SUBMITTED",
       createdAt: context.now,
-      statusSince: context.now,
-      attempts: [],
       tags: { ...(input.tags ?? {}) },
-      unfinishedDependencies: 0,
-      attemptToken: 0,
-    };
+    });
     context.engine.submit(store, job);
     return { jobArn, jobName: input.jobName, jobId };
   },
 
   DescribeJobs(input, { store }) {
     if (input.jobs.length > 100) throw clientError("Maximum number of jobs supported is 100");
-    const jobs = [];
+    const jobs: JobDetail[] = [];
+    const listed: Uint8Array[] = [];
     const seen = new Set<string>();
     for (const jobId of input.jobs) {
       const job = store.jobs.get(jobId);
       if (!job || seen.has(jobId)) continue;
       seen.add(jobId);
-      jobs.push(describeJob(job));
+      const kept = store.jobs.views.detail(job);
+      jobs.push(kept.view);
+      listed.push(kept.listed);
     }
-    return { jobs };
+    return withPreparedList({ jobs }, "jobs", listed);
   },
 
   ListJobs(input, context) {
@@ -164,20 +164,20 @@ function statusPage(store: BatchStore, owner: string, input: ListJobsInput, page
   const guard = `ListJobs/${owner}/${status}/${shareIdentifier ?? ""}`;
   const token = decodeCursor(input.nextToken, guard);
   const cursor = token && { key: token.key ?? "", position: token.position };
-  const page: JobSummary[] = [];
+  const page = new SummaryPage(store);
   let last: JobRecord | undefined;
   let more = false;
-  for (const job of index.after(cursor)) {
+  for (let job = index.start(cursor); job; job = job.listingNext) {
     if (shareIdentifier !== undefined && job.spec.shareIdentifier !== shareIdentifier) continue;
-    if (page.length === pageSize) {
+    if (page.size === pageSize) {
       more = true;
       break;
     }
-    page.push(summarizeJob(job));
+    page.add(job);
     last = job;
   }
   const nextToken = more && last ? encodeToken(guard, index.positionOf(last.jobId) ?? 0, last.jobId) : undefined;
-  return { jobSummaryList: page, nextToken };
+  return page.output(nextToken);
 }
 
 /** With a filter, jobs of any status match; newest first. */
@@ -199,20 +199,42 @@ function filteredPage(store: BatchStore, queueName: string, filter: Required<Key
     }
     start = low - 1;
   }
-  const page: JobSummary[] = [];
+  const page = new SummaryPage(store);
   let last: JobRecord | undefined;
   let more = false;
   for (let i = start; i >= 0; i--) {
     const job = jobs[i];
     if (!store.jobs.isLive(job) || !test(job)) continue;
-    if (page.length === pageSize) {
+    if (page.size === pageSize) {
       more = true;
       break;
     }
-    page.push(summarizeJob(job));
+    page.add(job);
     last = job;
   }
-  return { jobSummaryList: page, nextToken: more && last ? encodeToken(guard, last.sequence) : undefined };
+  return page.output(more && last ? encodeToken(guard, last.sequence) : undefined);
+}
+
+/** A ListJobs page: the summaries the store keeps, and their JSON for the response. */
+class SummaryPage {
+  private readonly summaries: JobSummary[] = [];
+  private readonly listed: Uint8Array[] = [];
+
+  constructor(private readonly store: BatchStore) {}
+
+  get size(): number {
+    return this.summaries.length;
+  }
+
+  add(job: JobRecord): void {
+    const kept = this.store.jobs.views.summary(job);
+    this.summaries.push(kept.view);
+    this.listed.push(kept.listed);
+  }
+
+  output(nextToken: string | undefined): { jobSummaryList: JobSummary[]; nextToken?: string } {
+    return withPreparedList({ jobSummaryList: this.summaries, nextToken }, "jobSummaryList", this.listed);
+  }
 }
 
 function filterTest(name: string, value: string): (job: JobRecord) => boolean {

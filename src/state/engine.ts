@@ -1,6 +1,6 @@
-import type { JobStatus, ServiceJobStatus } from "@aws-sdk/client-batch";
+import type { AttemptDetail, JobStatus, ServiceJobStatus } from "@aws-sdk/client-batch";
 import type { Clock } from "./clock";
-import { isTerminal, type JobRecord, type JobSpec } from "./job-record";
+import { isTerminal, newJobRecord, type JobRecord, type JobSpec } from "./job-record";
 import { logLines, OutcomeRules, type AttemptView, type JobOutcome } from "./outcomes";
 import type { Partition } from "./partition";
 import { Scheduler } from "./scheduler";
@@ -93,7 +93,9 @@ export class Engine {
   }
 
   schedule(delayMs: number, event: EngineEvent): void {
-    this.timeline.schedule(this.now() + Math.max(0, delayMs), event);
+    const delay = Math.max(0, delayMs);
+    if (delay === 0) this.timeline.scheduleNow(this.now(), event);
+    else this.timeline.schedule(this.now() + delay, event);
   }
 
   // ---- Resources with a status lifecycle ----
@@ -189,21 +191,23 @@ export class Engine {
     parent.statusSummaryLastUpdatedAt = now;
     const sequential = parent.spec.dependsOn.some((d) => !d.jobId && d.type === "SEQUENTIAL");
     const nToN = parent.spec.dependsOn.filter((d) => d.jobId && d.type === "N_TO_N").map((d) => d.jobId as string);
+    const children: JobRecord[] = [];
     for (let index = 0; index < size; index++) {
       const child = this.newChild(store, parent, index, "array-child", parent.spec);
       store.jobs.add(child);
+      children.push(child);
       this.count(parent, undefined, child.status);
       if (sequential && index > 0) this.dependOn(store, child, `${parent.jobId}:${index - 1}`);
       for (const other of nToN) this.dependOn(store, child, `${other}:${index}`);
     }
-    for (let index = 0; index < size; index++) this.readyIfFree(store, store.jobs.get(`${parent.jobId}:${index}`) as JobRecord);
+    // All are in the index before any moves on, so that dependencies between them are all known first.
+    for (const child of children) this.readyIfFree(store, child);
   }
 
   private newChild(store: BatchStore, parent: JobRecord, index: number, kind: "array-child" | "node", spec: JobSpec): JobRecord {
     const separator = kind === "array-child" ? ":" : "#";
     const jobId = `${parent.jobId}${separator}${index}`;
-    const now = this.now();
-    return {
+    return newJobRecord({
       sequence: store.nextSequence(),
       jobId,
       jobArn: `${parent.jobArn}${separator}${index}`,
@@ -212,12 +216,8 @@ export class Engine {
       parentId: parent.jobId,
       index,
       status: kind === "array-child" ? "PENDING" : "STARTING",
-      createdAt: now,
-      statusSince: now,
-      attempts: [],
-      unfinishedDependencies: 0,
-      attemptToken: 0,
-    };
+      createdAt: this.now(),
+    });
   }
 
   private parentOf(store: BatchStore, job: JobRecord): JobRecord | undefined {
@@ -298,15 +298,19 @@ export class Engine {
 
   private startRunning(store: BatchStore, job: JobRecord): void {
     const taskId = this.taskId(job);
-    job.logStreamName = `${job.spec.jobDefinitionName}/default/${taskId}`;
-    job.taskArn = `arn:aws:ecs:${store.partition.region}:${store.partition.accountId}:task/${job.computeEnvironment}_Batch/${taskId}`;
+    // Joined rather than concatenated: a join makes one flat string, where `+` keeps a chain of pieces,
+    // and every finished job keeps these two.
+    job.logStreamName = [job.spec.jobDefinitionName, "/default/", taskId].join("");
+    job.taskArn = ["arn:aws:ecs:", store.partition.region, ":", store.partition.accountId, ":task/", String(job.computeEnvironment), "_Batch/", taskId].join("");
     job.exitCode = undefined;
     job.containerReason = undefined;
     this.transition(store, job, "RUNNING");
     const token = job.attemptToken;
     const timeout = job.spec.timeout?.attemptDurationSeconds;
     if (timeout !== undefined) this.schedule(timeout * 1000, { type: "attempt-times-out", partition: store.partition, jobId: job.jobId, token });
-    this.runOutcome(this.attemptView(store, job), (outcome) => this.outcomeKnown(store, job, token, outcome));
+    // With no onJob rules every attempt exits 0 at once: no rule needs to see the attempt.
+    if (this.outcomes.size === 0) this.outcomeKnown(store, job, token, {});
+    else this.runOutcome(this.attemptView(store, job), (outcome) => this.outcomeKnown(store, job, token, outcome));
   }
 
   /** Asks the onJob rules what an attempt does; an outcome function may answer later, with a promise. */
@@ -388,7 +392,7 @@ export class Engine {
     const exitCode = outcome.exitCode ?? 0;
     job.exitCode = exitCode;
     job.containerReason = outcome.reason;
-    job.attempts.push({
+    addAttempt(job, {
       container: { exitCode, reason: outcome.reason, logStreamName: job.logStreamName, taskArn: job.taskArn },
       startedAt: job.startedAt,
       stoppedAt: this.now(),
@@ -409,7 +413,7 @@ export class Engine {
     const exitCode = outcome.exitCode ?? 0;
     node.exitCode = exitCode;
     node.containerReason = outcome.reason;
-    node.attempts.push({ container: { exitCode, reason: outcome.reason, logStreamName: node.logStreamName, taskArn: node.taskArn }, startedAt: node.startedAt, stoppedAt: this.now(), statusReason });
+    addAttempt(node, { container: { exitCode, reason: outcome.reason, logStreamName: node.logStreamName, taskArn: node.taskArn }, startedAt: node.startedAt, stoppedAt: this.now(), statusReason });
     node.attemptToken++;
     this.transition(store, node, exitCode === 0 && statusReason === CONTAINER_EXITED ? "SUCCEEDED" : "FAILED", statusReason);
     this.nodeEnded(store, node, outcome, statusReason);
@@ -495,6 +499,15 @@ export class Engine {
       if (this.waiting.size === 0) return;
       await Promise.all([...this.waiting]);
     }
+  }
+
+  /**
+   * Runs what is due now without waiting; true when that settled everything. Only when an outcome
+   * function's promise is pending must the caller `await settle()`, so most calls need no extra turn.
+   */
+  settleSync(): boolean {
+    this.settleNow();
+    return this.waiting.size === 0;
   }
 
   private settleNow(): void {
@@ -618,13 +631,17 @@ export class Engine {
 
   private taskId(job: JobRecord): string {
     // Stable per job and attempt, and shaped like an ECS task id (32 hex characters).
+    // FNV-1a over `<jobId>/<attemptToken>`, four rounds; the parts are hashed in turn, not joined first.
+    const jobId = job.jobId;
+    const token = String(job.attemptToken);
     let hash = 0x811c9dc5;
-    const text = `${job.jobId}/${job.attemptToken}`;
     let out = "";
     for (let round = 0; round < 4; round++) {
-      for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619) >>> 0;
+      for (let i = 0; i < jobId.length; i++) hash = Math.imul(hash ^ jobId.charCodeAt(i), 16777619) >>> 0;
+      hash = Math.imul(hash ^ 47, 16777619) >>> 0;
+      for (let i = 0; i < token.length; i++) hash = Math.imul(hash ^ token.charCodeAt(i), 16777619) >>> 0;
       hash = Math.imul(hash ^ round, 16777619) >>> 0;
-      out += hash.toString(16).padStart(8, "0");
+      out += HEX[hash >>> 24] + HEX[(hash >>> 16) & 255] + HEX[(hash >>> 8) & 255] + HEX[hash & 255];
     }
     return out;
   }
@@ -647,6 +664,15 @@ function parseRange(targetNodes: string, numNodes: number): [number, number] {
   const from = start === "" || start === undefined ? 0 : Number(start);
   if (!targetNodes.includes(":")) return [from, from];
   return [from, end === "" || end === undefined ? numNodes - 1 : Number(end)];
+}
+
+/** Two hex digits per byte value, for task ids. */
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
+
+/** New jobs share one frozen empty attempts list, so the first attempt makes the job's own list. */
+function addAttempt(job: JobRecord, attempt: AttemptDetail): void {
+  if (job.attempts.length === 0) job.attempts = [attempt];
+  else job.attempts.push(attempt);
 }
 
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {

@@ -1,5 +1,5 @@
 import type { JobStatus } from "@aws-sdk/client-batch";
-import type { JobRecord } from "./job-record";
+import { JobViews, type JobRecord } from "./job-record";
 import { OrderedIndex } from "./ordered-index";
 
 /** Where ListJobs finds a job: its queue for top-level jobs, its parent for children and nodes. */
@@ -15,11 +15,17 @@ export function listingOwner(job: JobRecord): string {
  */
 export class JobIndex {
   private readonly byId = new Map<string, JobRecord>();
-  private readonly listings = new Map<string, Map<JobStatus, OrderedIndex<JobRecord>>>();
+  private readonly listings = new Map<string, Map<JobStatus, JobListing>>();
+  /** The same listings by queue name and by parent id, so a status change builds no owner string. */
+  private readonly queueListings = new Map<string, Map<JobStatus, JobListing>>();
+  private readonly parentListings = new Map<string, Map<JobStatus, JobListing>>();
+  private readonly lookup = (jobId: string): JobRecord | undefined => this.byId.get(jobId);
   /** Top-level jobs per queue in creation order, for ListJobs filters. Expired jobs are dropped lazily. */
   private readonly created = new Map<string, JobRecord[]>();
   private readonly removedFromCreated = new Map<string, number>();
   private readonly runnable = new Map<string, OrderedIndex<JobRecord>>();
+  /** The JSON of the DescribeJobs and ListJobs views of recently shown jobs. */
+  readonly views = new JobViews();
 
   get size(): number {
     return this.byId.size;
@@ -35,7 +41,7 @@ export class JobIndex {
 
   add(job: JobRecord): void {
     this.byId.set(job.jobId, job);
-    this.listing(listingOwner(job), job.status).add(job.jobId, job);
+    this.statusListing(this.listingsOf(job), job.status).insert(job);
     if (job.kind !== "array-child" && job.kind !== "node") {
       let list = this.created.get(job.spec.queueName);
       if (!list) this.created.set(job.spec.queueName, (list = []));
@@ -46,9 +52,10 @@ export class JobIndex {
 
   /** Keeps the indexes in step with a status change; the engine's `transition` is its one caller. */
   moved(job: JobRecord, from: JobStatus): void {
-    const owner = listingOwner(job);
-    this.listing(owner, from).delete(job.jobId);
-    this.listing(owner, job.status).add(job.jobId, job);
+    // Joining the new status's listing leaves the old one; a job that stays in its status goes to the back.
+    const listing = this.statusListing(this.listingsOf(job), job.status);
+    if (job.listing === listing) listing.remove(job);
+    listing.insert(job);
     if (job.kind === "node") return;
     if (from === "RUNNABLE") this.runnable.get(job.spec.queueName)?.delete(job.jobId);
     if (job.status === "RUNNABLE") this.runnableIn(job.spec.queueName).add(job.jobId, job);
@@ -57,19 +64,38 @@ export class JobIndex {
   remove(job: JobRecord): void {
     if (this.byId.get(job.jobId) !== job) return;
     this.byId.delete(job.jobId);
-    this.listings.get(listingOwner(job))?.get(job.status)?.delete(job.jobId);
+    this.views.forget(job);
+    job.listing?.remove(job);
     this.runnable.get(job.spec.queueName)?.delete(job.jobId);
     if (job.kind !== "array-child" && job.kind !== "node") {
       this.removedFromCreated.set(job.spec.queueName, (this.removedFromCreated.get(job.spec.queueName) ?? 0) + 1);
     }
   }
 
-  listing(owner: string, status: JobStatus): OrderedIndex<JobRecord> {
+  listing(owner: string, status: JobStatus): JobListing {
+    return this.statusListing(this.ownerListings(owner), status);
+  }
+
+  private statusListing(byStatus: Map<JobStatus, JobListing>, status: JobStatus): JobListing {
+    let listing = byStatus.get(status);
+    if (!listing) byStatus.set(status, (listing = new JobListing(this.lookup)));
+    return listing;
+  }
+
+  private ownerListings(owner: string): Map<JobStatus, JobListing> {
     let byStatus = this.listings.get(owner);
     if (!byStatus) this.listings.set(owner, (byStatus = new Map()));
-    let index = byStatus.get(status);
-    if (!index) byStatus.set(status, (index = new OrderedIndex()));
-    return index;
+    return byStatus;
+  }
+
+  /** The listings of the job's owner (see `listingOwner`), found by queue name or parent id. */
+  private listingsOf(job: JobRecord): Map<JobStatus, JobListing> {
+    const child = job.kind === "array-child" || job.kind === "node";
+    const shortcuts = child ? this.parentListings : this.queueListings;
+    const key = child ? (job.parentId as string) : job.spec.queueName;
+    let byStatus = shortcuts.get(key);
+    if (!byStatus) shortcuts.set(key, (byStatus = this.ownerListings(listingOwner(job))));
+    return byStatus;
   }
 
   /** The queue's RUNNABLE jobs that the scheduler places: single jobs, array children and multi-node parents. */
@@ -100,5 +126,99 @@ export class JobIndex {
     const names: string[] = [];
     for (const [name, index] of this.runnable) if (index.size > 0) names.push(name);
     return names;
+  }
+}
+
+/**
+ * The jobs of one owner in one status, in the order they entered it, as a list threaded through the job
+ * records themselves: a status change relinks the record, with no map entry or node to make. Keys are
+ * job ids, resolved through the partition's index.
+ */
+export class JobListing {
+  private head?: JobRecord;
+  private tail?: JobRecord;
+  private count = 0;
+  /** Increases with every insertion: the page cursor's position. */
+  private counter = 0;
+
+  constructor(private readonly lookup: (jobId: string) => JobRecord | undefined) {}
+
+  get size(): number {
+    return this.count;
+  }
+
+  has(jobId: string): boolean {
+    return this.lookup(jobId)?.listing === this;
+  }
+
+  first(): JobRecord | undefined {
+    return this.head;
+  }
+
+  /** Appends the job, taking it out of the listing it was in. */
+  insert(job: JobRecord): void {
+    if (job.listing === this) return;
+    job.listing?.remove(job);
+    job.listing = this;
+    job.listingPrevious = this.tail;
+    job.listingNext = undefined;
+    job.listingPosition = ++this.counter;
+    if (this.tail) this.tail.listingNext = job;
+    else this.head = job;
+    this.tail = job;
+    this.count++;
+  }
+
+  remove(job: JobRecord): void {
+    if (job.listing !== this) return;
+    const previous = job.listingPrevious;
+    const next = job.listingNext;
+    if (previous) previous.listingNext = next;
+    else this.head = next;
+    if (next) next.listingPrevious = previous;
+    else this.tail = previous;
+    job.listing = undefined;
+    job.listingPrevious = undefined;
+    job.listingNext = undefined;
+    this.count--;
+  }
+
+  /** The position of a job, for a cursor. */
+  positionOf(jobId: string): number | undefined {
+    const job = this.lookup(jobId);
+    return job?.listing === this ? job.listingPosition : undefined;
+  }
+
+  /**
+   * The first job after the one with `key` at `position`; when that one has left, the first at a later
+   * position. The rest follow by `listingNext`, for a caller that only reads.
+   */
+  start(cursor?: { key: string; position: number }): JobRecord | undefined {
+    let job = this.head;
+    if (cursor) {
+      const found = this.lookup(cursor.key);
+      if (found && found.listing === this && found.listingPosition === cursor.position) return found.listingNext;
+      while (job && job.listingPosition <= cursor.position) job = job.listingNext;
+    }
+    return job;
+  }
+
+  /** Jobs after the one with `key` at `position`; when that one has left, after the first later position. */
+  *after(cursor?: { key: string; position: number }): IterableIterator<JobRecord> {
+    let job = this.start(cursor);
+    while (job) {
+      // Read ahead, so that a caller moving the job it was given does not end the walk.
+      const next = job.listingNext;
+      yield job;
+      job = next;
+    }
+  }
+
+  *entries(): IterableIterator<[string, JobRecord, number]> {
+    for (const job of this.after()) yield [job.jobId, job, job.listingPosition];
+  }
+
+  values(): IterableIterator<JobRecord> {
+    return this.after();
   }
 }

@@ -13,6 +13,8 @@ import type {
   PlatformCapability,
   RetryStrategy,
 } from "@aws-sdk/client-batch";
+import type { JobListing } from "./job-index";
+import { copyData } from "./plain-data";
 
 export type JobKind = "job" | "array-parent" | "array-child" | "multinode-parent" | "node";
 
@@ -92,6 +94,60 @@ export interface JobRecord {
   statusSummaryLastUpdatedAt?: number;
   /** Log lines of the attempts, when an outcome supplied any. */
   logs?: string[];
+  /** Kept by JobIndex: the listing (owner and status) the job is in, its neighbours there and its place in it. */
+  listing?: JobListing;
+  listingPrevious?: JobRecord;
+  listingNext?: JobRecord;
+  listingPosition: number;
+}
+
+/** What a new job record is made from; everything else starts empty. */
+export type NewJob = Pick<JobRecord, "sequence" | "jobId" | "jobArn" | "spec" | "kind" | "status" | "createdAt"> &
+  Partial<Pick<JobRecord, "parentId" | "index" | "tags" | "computeEnvironment" | "attemptToken">>;
+
+/** No attempts yet. Shared by every new job, and frozen: the engine replaces it, never pushes onto it. */
+export const NO_ATTEMPTS: AttemptDetail[] = Object.freeze([]) as unknown as AttemptDetail[];
+
+/**
+ * Makes a job record with every field present from the start, in one order, so that all records share
+ * one shape: the engine's property reads stay fast, and a million records take no extra property storage.
+ */
+export function newJobRecord(init: NewJob): JobRecord {
+  return {
+    sequence: init.sequence,
+    jobId: init.jobId,
+    jobArn: init.jobArn,
+    spec: init.spec,
+    kind: init.kind,
+    parentId: init.parentId,
+    index: init.index,
+    status: init.status,
+    statusReason: undefined,
+    createdAt: init.createdAt,
+    startedAt: undefined,
+    stoppedAt: undefined,
+    statusSince: init.createdAt,
+    attempts: NO_ATTEMPTS,
+    exitCode: undefined,
+    containerReason: undefined,
+    logStreamName: undefined,
+    taskArn: undefined,
+    isCancelled: undefined,
+    isTerminated: undefined,
+    tags: init.tags,
+    unfinishedDependencies: 0,
+    dependencyFailed: undefined,
+    dependents: undefined,
+    computeEnvironment: init.computeEnvironment,
+    attemptToken: init.attemptToken ?? 0,
+    statusSummary: undefined,
+    statusSummaryLastUpdatedAt: undefined,
+    logs: undefined,
+    listing: undefined,
+    listingPrevious: undefined,
+    listingNext: undefined,
+    listingPosition: 0,
+  };
 }
 
 export const TERMINAL: ReadonlySet<JobStatus> = new Set<JobStatus>(["SUCCEEDED", "FAILED"]);
@@ -100,7 +156,7 @@ export function isTerminal(status: JobStatus): boolean {
   return status === "SUCCEEDED" || status === "FAILED";
 }
 
-/** The job as DescribeJobs shows it. */
+/** The job as DescribeJobs shows it: a new object that shares nothing with the store. */
 export function describeJob(job: JobRecord): JobDetail {
   const spec = job.spec;
   const detail: JobDetail = {
@@ -112,35 +168,35 @@ export function describeJob(job: JobRecord): JobDetail {
     statusReason: job.statusReason,
     shareIdentifier: spec.shareIdentifier,
     schedulingPriority: spec.schedulingPriority,
-    attempts: structuredClone(job.attempts),
+    attempts: copyData(job.attempts),
     createdAt: job.createdAt,
-    retryStrategy: spec.retryStrategy,
+    retryStrategy: copyData(spec.retryStrategy),
     startedAt: job.startedAt as number,
     stoppedAt: job.stoppedAt,
-    dependsOn: dependenciesOf(job),
+    dependsOn: copyData(dependenciesOf(job)),
     jobDefinition: spec.jobDefinitionArn,
-    parameters: spec.parameters,
-    timeout: spec.timeout,
-    tags: job.kind === "array-child" || job.kind === "node" ? undefined : (job.tags ?? {}),
+    parameters: copyData(spec.parameters),
+    timeout: copyData(spec.timeout),
+    tags: job.kind === "array-child" || job.kind === "node" ? undefined : copyData(job.tags ?? {}),
     propagateTags: spec.propagateTags,
-    platformCapabilities: spec.platformCapabilities,
-    ecsProperties: spec.ecsProperties,
-    eksProperties: spec.eksProperties,
-    consumableResourceProperties: spec.consumableResourceProperties,
+    platformCapabilities: copyData(spec.platformCapabilities),
+    ecsProperties: copyData(spec.ecsProperties),
+    eksProperties: copyData(spec.eksProperties),
+    consumableResourceProperties: copyData(spec.consumableResourceProperties),
     isCancelled: job.isCancelled ?? false,
     isTerminated: job.isTerminated ?? false,
   };
-  if (spec.container) detail.container = containerOf(job);
+  if (spec.container) detail.container = containerOf(job, spec.container);
   if (job.kind === "array-parent") {
     detail.arrayProperties = { size: spec.arraySize, statusSummary: { ...job.statusSummary }, statusSummaryLastUpdatedAt: job.statusSummaryLastUpdatedAt };
   } else if (job.kind === "array-child") {
     detail.arrayProperties = { index: job.index };
   }
   if (spec.nodeProperties) {
-    detail.nodeProperties = spec.nodeProperties;
+    detail.nodeProperties = copyData(spec.nodeProperties);
     if (job.kind === "node") detail.nodeDetails = { nodeIndex: job.index, isMainNode: job.index === spec.nodeProperties.mainNode };
   }
-  return structuredClone(detail);
+  return detail;
 }
 
 /** The job as ListJobs shows it. */
@@ -168,17 +224,152 @@ export function summarizeJob(job: JobRecord): JobSummary {
   return summary;
 }
 
-function containerOf(job: JobRecord): ContainerDetail {
-  return {
-    ...job.spec.container,
-    exitCode: job.exitCode,
-    reason: job.containerReason,
-    logStreamName: job.logStreamName,
-    taskArn: job.taskArn,
-  };
+function containerOf(job: JobRecord, specContainer: ContainerDetail): ContainerDetail {
+  const container = copyData(specContainer);
+  container.exitCode = job.exitCode;
+  container.reason = job.containerReason;
+  container.logStreamName = job.logStreamName;
+  container.taskArn = job.taskArn;
+  return container;
 }
 
 function dependenciesOf(job: JobRecord): JobDependency[] {
   if (job.kind === "array-child" || job.kind === "node") return [];
   return job.spec.dependsOn;
+}
+
+/**
+ * Everything DescribeJobs and ListJobs show of a job that can change after SubmitJob (the spec cannot),
+ * as it was when the job's views were made. While it still matches, so do the views and their JSON.
+ */
+class VisibleState {
+  private readonly status: JobStatus;
+  private readonly statusReason: string | undefined;
+  private readonly createdAt: number;
+  private readonly startedAt: number | undefined;
+  private readonly stoppedAt: number | undefined;
+  private readonly attemptCount: number;
+  private readonly lastAttempt: AttemptDetail | undefined;
+  private readonly exitCode: number | undefined;
+  private readonly containerReason: string | undefined;
+  private readonly logStreamName: string | undefined;
+  private readonly taskArn: string | undefined;
+  private readonly isCancelled: boolean | undefined;
+  private readonly isTerminated: boolean | undefined;
+  private readonly tags: Record<string, string> | undefined;
+  private readonly contents: unknown[] | undefined;
+
+  constructor(job: JobRecord) {
+    this.status = job.status;
+    this.statusReason = job.statusReason;
+    this.createdAt = job.createdAt;
+    this.startedAt = job.startedAt;
+    this.stoppedAt = job.stoppedAt;
+    this.attemptCount = job.attempts.length;
+    this.lastAttempt = job.attempts[job.attempts.length - 1];
+    this.exitCode = job.exitCode;
+    this.containerReason = job.containerReason;
+    this.logStreamName = job.logStreamName;
+    this.taskArn = job.taskArn;
+    this.isCancelled = job.isCancelled;
+    this.isTerminated = job.isTerminated;
+    this.tags = job.tags;
+    this.contents = contentsOf(job);
+  }
+
+  matches(job: JobRecord): boolean {
+    return (
+      Object.is(this.status, job.status) &&
+      Object.is(this.statusReason, job.statusReason) &&
+      Object.is(this.createdAt, job.createdAt) &&
+      Object.is(this.startedAt, job.startedAt) &&
+      Object.is(this.stoppedAt, job.stoppedAt) &&
+      this.attemptCount === job.attempts.length &&
+      this.lastAttempt === job.attempts[job.attempts.length - 1] &&
+      Object.is(this.exitCode, job.exitCode) &&
+      Object.is(this.containerReason, job.containerReason) &&
+      Object.is(this.logStreamName, job.logStreamName) &&
+      Object.is(this.taskArn, job.taskArn) &&
+      Object.is(this.isCancelled, job.isCancelled) &&
+      Object.is(this.isTerminated, job.isTerminated) &&
+      this.tags === job.tags &&
+      sameContents(this.contents, contentsOf(job))
+    );
+  }
+}
+
+/** Tags and a parent's counts of children are objects that could change in place: their contents count. */
+function contentsOf(job: JobRecord): unknown[] | undefined {
+  let contents: unknown[] | undefined;
+  const tags = job.tags;
+  if (tags) for (const key in tags) (contents ??= []).push(key, tags[key]);
+  const summary = job.statusSummary;
+  if (summary) {
+    (contents ??= []).push(job.statusSummaryLastUpdatedAt);
+    for (const key in summary) contents.push(key, summary[key as JobStatus]);
+  }
+  return contents;
+}
+
+function sameContents(a: readonly unknown[] | undefined, b: readonly unknown[] | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
+}
+
+/** A view of a job, kept while the job is unchanged. Never changed itself: a changed job gets a new one. */
+export interface KeptView<View> {
+  readonly view: View;
+  /** `"," + JSON.stringify(view)` in UTF-8: the view as it follows another in a JSON list. */
+  readonly listed: Uint8Array;
+}
+
+interface CachedViews {
+  readonly state: VisibleState;
+  detail?: KeptView<JobDetail>;
+  summary?: KeptView<JobSummary>;
+}
+
+/** How many jobs' views one partition keeps; DescribeJobs polls a few jobs over and over. */
+const VIEW_CACHE_LIMIT = 4096;
+
+/**
+ * The DescribeJobs and ListJobs views of recently shown jobs, with their JSON, valid while the job's
+ * visible state is unchanged: a response reuses them instead of building and serialising the same job
+ * again. The views are shared, so they go out only through outputs marked with `withPreparedList`, which
+ * the service copies before a caller can hold them. Bounded: the oldest entry leaves first.
+ */
+export class JobViews {
+  private readonly cache = new Map<JobRecord, CachedViews>();
+
+  constructor(private readonly limit = VIEW_CACHE_LIMIT) {}
+
+  detail(job: JobRecord): KeptView<JobDetail> {
+    const cached = this.cached(job);
+    return (cached.detail ??= keep(describeJob(job)));
+  }
+
+  summary(job: JobRecord): KeptView<JobSummary> {
+    const cached = this.cached(job);
+    return (cached.summary ??= keep(summarizeJob(job)));
+  }
+
+  forget(job: JobRecord): void {
+    this.cache.delete(job);
+  }
+
+  private cached(job: JobRecord): CachedViews {
+    const cached = this.cache.get(job);
+    if (cached && cached.state.matches(job)) return cached;
+    if (cached) this.cache.delete(job);
+    else if (this.cache.size >= this.limit) this.cache.delete(this.cache.keys().next().value as JobRecord);
+    const fresh: CachedViews = { state: new VisibleState(job) };
+    this.cache.set(job, fresh);
+    return fresh;
+  }
+}
+
+function keep<View>(view: View): KeptView<View> {
+  return { view, listed: Buffer.from(`,${JSON.stringify(view)}`) };
 }

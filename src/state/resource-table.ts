@@ -2,9 +2,13 @@ import { isArn, parseBatchArn, type ResourceKind } from "./arn";
 import { partitionKey, type Partition } from "./partition";
 import type { ResourceRecord } from "./records";
 
+const ARN_NAMES_LIMIT = 1024;
+
 /** Resources of one kind in one partition, by name, kept in creation order. */
 export class ResourceTable<R extends ResourceRecord<unknown>> {
   private readonly byName = new Map<string, R>();
+  /** ARNs of this kind and partition already parsed, to the name they carry. */
+  private readonly arnNames = new Map<string, string>();
 
   constructor(
     private readonly partition: Partition,
@@ -39,8 +43,13 @@ export class ResourceTable<R extends ResourceRecord<unknown>> {
   /** The name an identifier refers to, or undefined when it is an ARN from elsewhere. */
   nameOf(nameOrArn: string): string | undefined {
     if (!isArn(nameOrArn)) return nameOrArn;
+    const known = this.arnNames.get(nameOrArn);
+    if (known !== undefined) return known;
     const arn = parseBatchArn(nameOrArn);
     if (!arn || arn.kind !== this.kind || partitionKey(arn.partition) !== partitionKey(this.partition)) return undefined;
+    // The scheduler and SubmitJob resolve the same few ARNs on every pass: remember them, within a bound.
+    if (this.arnNames.size >= ARN_NAMES_LIMIT) this.arnNames.clear();
+    this.arnNames.set(nameOrArn, arn.resource);
     return arn.resource;
   }
 }

@@ -37,8 +37,10 @@ export class Scheduler {
   }
 
   run(store: BatchStore): void {
-    const queues = store.jobs
-      .queuesWithRunnableJobs()
+    const names = store.jobs.queuesWithRunnableJobs();
+    // Most passes find nothing to place: a job just finished, or nothing waits.
+    if (names.length === 0) return;
+    const queues = names
       .map((name) => store.jobQueues.find(name))
       .filter((queue): queue is JobQueueRecord => queue !== undefined)
       .sort((a, b) => (b.detail.priority ?? 0) - (a.detail.priority ?? 0) || a.sequence - b.sequence);
@@ -53,7 +55,8 @@ export class Scheduler {
   private place(store: BatchStore, queue: JobQueueRecord): void {
     const placements = this.placementsFor(store, queue);
     if (placements.length === 0) return;
-    const largest = Math.max(...placements.map((p) => p.capacity));
+    let largest = Number.NEGATIVE_INFINITY;
+    for (const placement of placements) if (placement.capacity > largest) largest = placement.capacity;
     let misses = 0;
     for (const job of this.candidates(store, queue)) {
       const demand = this.demand(job);
@@ -61,7 +64,7 @@ export class Scheduler {
         if (job.statusReason !== MAX_RESOURCE_REASON) job.statusReason = MAX_RESOURCE_REASON;
         continue;
       }
-      const target = placements.find((p) => p.capacity - (store.usedVcpus.get(p.record.name) ?? 0) >= demand);
+      const target = placementFor(store, placements, demand);
       if (!target || !this.takeConsumables(store, job)) {
         if (++misses > BACKFILL_LOOKAHEAD || this.freeVcpus(store, placements) <= 0) break;
         continue;
@@ -144,6 +147,14 @@ export class Scheduler {
       detail.availableQuantity = (detail.totalQuantity ?? 0) - detail.inUseQuantity;
     }
   }
+}
+
+/** The first compute environment, in order, with `demand` vCPUs free. */
+function placementFor(store: BatchStore, placements: Placement[], demand: number): Placement | undefined {
+  for (const placement of placements) {
+    if (placement.capacity - (store.usedVcpus.get(placement.record.name) ?? 0) >= demand) return placement;
+  }
+  return undefined;
 }
 
 /** MANAGED: maxvCpus. UNMANAGED: unmanagedvCpus, or unlimited when it is 0 or unset. */

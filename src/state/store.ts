@@ -77,8 +77,18 @@ export class BatchStore {
 /** The stores of every partition, made on first use. */
 export class Partitions {
   private readonly stores = new Map<string, BatchStore>();
+  /** The store found last: most calls and engine events are for the same partition as the one before. */
+  private last?: BatchStore;
 
   get(partition: Partition): BatchStore {
+    const last = this.last;
+    if (last !== undefined && last.partition.accountId === partition.accountId && last.partition.region === partition.region) return last;
+    const store = this.find(partition);
+    this.last = store;
+    return store;
+  }
+
+  private find(partition: Partition): BatchStore {
     const key = partitionKey(partition);
     let store = this.stores.get(key);
     if (!store) {
@@ -94,5 +104,6 @@ export class Partitions {
 
   clear(): void {
     this.stores.clear();
+    this.last = undefined;
   }
 }

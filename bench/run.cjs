@@ -1,0 +1,107 @@
+"use strict";
+// `npm run bench`: runs the three benchmarks, each in a fresh process, prints one table and writes
+// bench/results.md with the machine's details. Each part can also run alone (see the files).
+const { spawn } = require("node:child_process");
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+const { machine, PAIRS, RESULT_MARKER } = require("./common.cjs");
+
+const GOAL_RATIO = 1.1;
+const GOAL_WALL_S = 60;
+const GOAL_HEAP_BYTES = 2048;
+
+/** Runs one part in its own process (a clean heap each) and returns the result it reports. */
+function runPart(file, nodeArgs = []) {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    process.stderr.write(`bench: ${file} ...`);
+    const child = spawn(process.execPath, [...nodeArgs, path.join(__dirname, file)], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.on("close", (code) => {
+      process.stderr.write(` ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+      const line = stdout.split("\n").find((l) => l.startsWith(RESULT_MARKER));
+      if (code !== 0 || !line) reject(new Error(`${file} failed (exit ${code}):\n${stderr}${stdout}`));
+      else resolve(JSON.parse(line.slice(RESULT_MARKER.length)));
+    });
+  });
+}
+
+const fixed = (value, digits) => value.toFixed(digits);
+const mark = (ok) => (ok ? "yes" : "**no**");
+
+function ratioTable(title, result) {
+  const lines = [
+    `### ${title}`,
+    "",
+    `Median over ${result.rounds} rounds; each round's ratio is the median of ${PAIRS} adjacent pairs of blocks of calls, one through the fake and one through the floor, in alternating order.`,
+    "",
+    "| State | Operation | Fake µs/call | Floor µs/call | Ratio (median) | Range over rounds | ≤ 1.10 |",
+    "|---|---|---:|---:|---:|---:|:---:|",
+  ];
+  for (const row of result.rows) {
+    lines.push(`| ${row.state} | ${row.operation} | ${fixed(row.fakeUs, 1)} | ${fixed(row.floorUs, 1)} | ${fixed(row.ratio, 3)} | ${fixed(row.minRatio, 2)}–${fixed(row.maxRatio, 2)} | ${mark(row.ratio <= GOAL_RATIO)} |`);
+  }
+  return lines;
+}
+
+function engineTable(result) {
+  return [
+    "### Engine throughput in virtual time",
+    "",
+    `${result.arrays} array jobs of ${result.arraySize.toLocaleString("en-US")} children = ${result.finishedJobs.toLocaleString("en-US")} finished jobs (the children; the ${result.arrays} parents are extra records), ` +
+      `on one compute environment capped at ${result.maxVcpus.toLocaleString("en-US")} vCPUs, 1 vCPU per job, each attempt 30–60 s of virtual time (fake.onJob), manual clock; ` +
+      `${result.virtualHours} h of virtual time. Heap: heapUsed after \`global.gc()\` minus the baseline before submitting, over the finished jobs, all of which stay in memory (jobRetentionMs one year).`,
+    "",
+    "| Jobs | Wall time | Jobs/s | Heap per finished job | Wall < 60 s | Heap < 2 KB |",
+    "|---:|---:|---:|---:|:---:|:---:|",
+    `| ${result.finishedJobs.toLocaleString("en-US")} | ${fixed(result.wallMs / 1000, 1)} s | ${Math.round(result.jobsPerSecond).toLocaleString("en-US")} | ${Math.round(result.heapBytesPerJob)} B | ${mark(result.wallMs / 1000 < GOAL_WALL_S)} | ${mark(result.heapBytesPerJob < GOAL_HEAP_BYTES)} |`,
+  ];
+}
+
+async function main() {
+  const loadBefore = os.loadavg()[0];
+  const inProcess = await runPart("in-process.cjs", ["--expose-gc"]);
+  const server = await runPart("server.cjs", ["--expose-gc"]);
+  const engine = await runPart("engine.cjs", ["--expose-gc"]);
+  const info = machine();
+  const load = `${loadBefore.toFixed(2)} before, ${os.loadavg()[0].toFixed(2)} after (the benchmark's own process and V8's background threads count too)`;
+  const table = [
+    ...ratioTable("In-process: BatchClient + fake vs BatchClient + pre-serialised response (floor)", inProcess),
+    "",
+    ...ratioTable("Server mode over loopback: fake.listen vs bare node:http server with the same bytes (floor)", server),
+    "",
+    ...engineTable(engine),
+  ];
+  const document = [
+    "# parlel-batch benchmarks",
+    "",
+    "Produced by `npm run bench` (bench/run.cjs). Ratio = fake time / floor time for the same call through the real",
+    "`BatchClient`; the floor answers with the fake's own response bytes, serialised in advance, so the ratio is the",
+    "fake's cost on top of what the SDK costs by itself.",
+    "",
+    "## Machine",
+    "",
+    `- CPU: ${info.cpuModel}, ${info.cores} cores`,
+    `- Memory: ${info.memoryGiB} GiB`,
+    `- Node.js ${info.node} on ${info.platform}`,
+    `- @aws-sdk/client-batch ${info.sdk}`,
+    `- Load average (1 min): ${load}`,
+    `- Date: ${info.date}`,
+    "",
+    "## Results",
+    "",
+    ...table,
+    "",
+  ].join("\n");
+  fs.writeFileSync(path.join(__dirname, "results.md"), document);
+  process.stdout.write(`\n${table.join("\n")}\n\nWritten to bench/results.md (${info.cpuModel}, ${info.cores} cores, ${info.memoryGiB} GiB, Node ${info.node}).\n`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

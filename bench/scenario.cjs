@@ -1,0 +1,90 @@
+"use strict";
+// The state and the four operations that both the in-process and the server benchmarks measure.
+const { fakeBatch, sdk, client, HttpResponse } = require("./common.cjs");
+
+const QUEUE = "bench-queue";
+const DEFINITION = "bench-definition";
+const PAGE = 100;
+
+/**
+ * A fake with a provisioned compute environment, queue and job definition, and `jobCount` jobs that have
+ * run to SUCCEEDED (the default clock and delays finish a job within its SubmitJob call).
+ */
+async function buildState(jobCount) {
+  const fake = fakeBatch();
+  await fake.provision({ jobQueues: [QUEUE], jobDefinitions: [DEFINITION], maxvCpus: 256 });
+  const service = fake.service;
+  const partition = fake.defaultPartition;
+  const jobIds = [];
+  for (let i = 0; i < jobCount; i++) {
+    const output = await service.call("SubmitJob", { jobName: `bench-${i}`, jobQueue: QUEUE, jobDefinition: DEFINITION }, partition, service.newRequestId(), { record: false });
+    jobIds.push(output.jobId);
+  }
+  return { fake, jobIds };
+}
+
+/** 100 ids spread evenly over the jobs, so a large state is read across its whole range. */
+function spreadIds(jobIds, count) {
+  const step = jobIds.length / count;
+  return Array.from({ length: count }, (_, i) => jobIds[Math.floor(i * step)]);
+}
+
+/** A ListJobs token for the page that starts in the middle of the jobs, so the page seeks a cursor. */
+async function middleToken(fake, jobCount) {
+  if (jobCount <= PAGE * 2) return undefined;
+  const service = fake.service;
+  let nextToken;
+  let seen = 0;
+  const middle = Math.floor(jobCount / 2);
+  while (seen + 1000 <= middle) {
+    const output = await service.call("ListJobs", { jobQueue: QUEUE, jobStatus: "SUCCEEDED", maxResults: 1000, nextToken }, fake.defaultPartition, service.newRequestId(), { record: false });
+    nextToken = output.nextToken;
+    seen += output.jobSummaryList.length;
+  }
+  return nextToken;
+}
+
+/** The operations, each a function that makes a fresh command the way a caller would. */
+async function operations(fake, jobIds) {
+  const describeIds = spreadIds(jobIds, 100);
+  const listToken = await middleToken(fake, jobIds.length);
+  return [
+    { name: "DescribeJobQueues", command: () => new sdk.DescribeJobQueuesCommand({ jobQueues: [QUEUE] }) },
+    { name: "DescribeJobs (100 ids)", command: () => new sdk.DescribeJobsCommand({ jobs: describeIds }) },
+    { name: "ListJobs (page of 100)", command: () => new sdk.ListJobsCommand({ jobQueue: QUEUE, jobStatus: "SUCCEEDED", maxResults: PAGE, nextToken: listToken }) },
+    // Last, so that the jobs it adds never change what the reads above return.
+    { name: "SubmitJob", command: () => new sdk.SubmitJobCommand({ jobName: "bench-submit", jobQueue: QUEUE, jobDefinition: DEFINITION }) },
+  ];
+}
+
+/** A request handler (the Smithy contract) that answers every call with the same, pre-built response. */
+function floorHandler(captured) {
+  return {
+    metadata: { handlerProtocol: "http/1.1" },
+    handle: async () => ({ response: new HttpResponse({ statusCode: captured.statusCode, headers: { ...captured.headers }, body: captured.body }) }),
+    updateHttpClientConfig() {},
+    httpHandlerConfigs: () => ({}),
+    destroy() {},
+  };
+}
+
+/** One call through the fake, keeping the response it produced: the floor answers with these bytes. */
+async function capture(fake, command) {
+  let captured;
+  const recorder = client({
+    requestHandler: {
+      ...floorHandler({}),
+      handle: async (request, options) => {
+        const result = await fake.handle(request, options);
+        const { statusCode, headers, body } = result.response;
+        captured = { statusCode, headers: { ...headers }, body: Uint8Array.from(body) };
+        return result;
+      },
+    },
+  });
+  await recorder.send(command);
+  if (captured.statusCode !== 200) throw new Error(`capture: ${new TextDecoder().decode(captured.body)}`);
+  return captured;
+}
+
+module.exports = { QUEUE, DEFINITION, buildState, operations, capture, floorHandler };
