@@ -9,7 +9,7 @@ import { createIdGenerator, type IdGenerator } from "./state/ids";
 import type { Partition } from "./state/partition";
 import { Partitions, type BatchStore } from "./state/store";
 import type { JobRecord } from "./state/job-record";
-import { copyData, holdsStoreViews } from "./state/plain-data";
+import { ListedOutput } from "./state/plain-data";
 
 /** One call as the fake saw it, for assertions. */
 export interface RecordedRequest {
@@ -95,7 +95,7 @@ export class BatchService {
    * a promise only when something does: the wire layer answers most calls without a turn of the event loop.
    */
   invoke(operation: string, input: Record<string, unknown>, partition: Partition, requestId: string, recorded = true): Output | Promise<Output> {
-    const record: RecordedRequest = { operation, input, partition, requestId, at: 0 };
+    const record = new RecordedCall(operation, input, partition, requestId);
     if (recorded) this.requests.push(record);
     try {
       if (!this.isOperation(operation)) {
@@ -134,14 +134,14 @@ export class BatchService {
     return this.engine.settle().then(() => output);
   }
 
-  private succeeded(record: RecordedRequest, output: Output): Output {
-    if (holdsStoreViews(output)) recordCopyOnRead(record, output);
+  private succeeded(record: RecordedCall, output: Output): Output {
+    if (output instanceof ListedOutput) record.keepListedOutput(output);
     else record.output = output;
     record.at = this.clock.now();
     return output;
   }
 
-  private failed(record: RecordedRequest, error: unknown): never {
+  private failed(record: RecordedCall, error: unknown): never {
     const failure = error instanceof BatchError ? error : serverError(`Internal error in parlel-batch: ${(error as Error)?.message ?? String(error)}`);
     record.error = { type: failure.type, message: failure.message };
     record.at = this.clock.now();
@@ -190,30 +190,52 @@ export class BatchService {
   }
 }
 
-/**
- * An output that holds views the store keeps (DescribeJobs, ListJobs) is recorded as a copy of its own, made
- * the first time the record's output is read: most recorded outputs are never read, and copying 100 job
- * details on every call would cost more than everything else the call does.
- */
-function recordCopyOnRead(record: RecordedRequest, output: Record<string, unknown>): void {
-  recordedViews.set(record, { output, copy: undefined });
-  Object.defineProperty(record, "output", COPY_ON_READ);
-}
+/** A recorded call. Its fields are those of `RecordedRequest`, and nothing else is enumerable. */
+class RecordedCall implements RecordedRequest {
+  declare output?: Record<string, unknown>;
+  declare error?: { type: string; message: string };
+  at = 0;
+  /** An output holding the store's views, until its copy is first read. */
+  #listed: ListedOutput | undefined;
+  #copy: Record<string, unknown> | undefined;
 
-const recordedViews = new WeakMap<RecordedRequest, { output: Record<string, unknown>; copy: Record<string, unknown> | undefined }>();
+  constructor(
+    readonly operation: string,
+    readonly input: Record<string, unknown>,
+    readonly partition: Partition,
+    readonly requestId: string,
+  ) {}
+
+  /**
+   * DescribeJobs and ListJobs outputs hold the store's views: they are recorded as a copy of their own, made
+   * the first time the output is read. Most recorded outputs are never read, and copying 100 job details on
+   * every call would cost more than everything else the call does.
+   */
+  keepListedOutput(output: ListedOutput): void {
+    this.#listed = output;
+    Object.defineProperty(this, "output", COPY_ON_READ);
+  }
+
+  static readListed(record: RecordedCall): Record<string, unknown> | undefined {
+    if (record.#listed === undefined) return record.#copy;
+    return (record.#copy ??= ListedOutput.copy(record.#listed));
+  }
+
+  static replaceListed(record: RecordedCall, value: Record<string, unknown> | undefined): void {
+    record.#listed = undefined;
+    Object.defineProperty(record, "output", { value, writable: true, enumerable: true, configurable: true });
+  }
+}
 
 /** One accessor pair for every such record, so that recording one makes no functions. */
 const COPY_ON_READ: PropertyDescriptor = {
   enumerable: true,
   configurable: true,
-  get(this: RecordedRequest) {
-    const entry = recordedViews.get(this);
-    if (!entry) return undefined;
-    return (entry.copy ??= copyData(entry.output));
+  get(this: RecordedCall) {
+    return RecordedCall.readListed(this);
   },
-  set(this: RecordedRequest, value: Record<string, unknown> | undefined) {
-    recordedViews.delete(this);
-    Object.defineProperty(this, "output", { value, writable: true, enumerable: true, configurable: true });
+  set(this: RecordedCall, value: Record<string, unknown> | undefined) {
+    RecordedCall.replaceListed(this, value);
   },
 };
 

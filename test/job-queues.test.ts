@@ -13,6 +13,7 @@ import {
   GetJobQueueSnapshotCommand,
   RegisterJobDefinitionCommand,
   SubmitJobCommand,
+  TagResourceCommand,
   UpdateComputeEnvironmentCommand,
   UpdateJobQueueCommand,
   paginateDescribeJobQueues,
@@ -264,6 +265,35 @@ describe("DescribeJobQueues", () => {
     jobQueues![0].computeEnvironmentOrder!.length = 0;
     expect((await describeQueue(batch, "b")).computeEnvironmentOrder).toHaveLength(1);
     expect((await batch.send(new DescribeJobQueuesCommand({ jobQueues: ["nope"] }))).jobQueues).toEqual([]);
+  });
+
+  test("a repeated Describe shows every change: update, tags, status, deletion; recorded outputs stay as answered", async () => {
+    const { fake, batch } = setup({ clock: "manual", resourceTransitionMs: 1000 });
+    await batch.send(unmanaged("ce"));
+    await fake.advance(1000);
+    await batch.send(queue("q", ["ce"]));
+    expect(await describeQueue(batch, "q")).toMatchObject({ status: "CREATING", priority: 1, tags: {} });
+    await fake.advance(1000);
+    expect(await describeQueue(batch, "q")).toMatchObject({ status: "VALID", priority: 1 });
+    await batch.send(new UpdateJobQueueCommand({ jobQueue: "q", priority: 7 }));
+    expect(await describeQueue(batch, "q")).toMatchObject({ status: "UPDATING", priority: 7 });
+    await fake.advance(1000);
+    await batch.send(new TagResourceCommand({ resourceArn: queueArn("q"), tags: { team: "render" } }));
+    const tagged = await describeQueue(batch, "q");
+    expect(tagged).toMatchObject({ status: "VALID", priority: 7, tags: { team: "render" } });
+
+    // The recorded output is a copy: changing it changes neither the store nor later answers.
+    const recorded = fake.requests.filter((r) => r.operation === "DescribeJobQueues").at(-1)!.output as { jobQueues: { priority: number; tags: Record<string, string> }[] };
+    expect(recorded.jobQueues[0]).toMatchObject({ priority: 7, tags: { team: "render" } });
+    recorded.jobQueues[0].priority = 99;
+    recorded.jobQueues[0].tags.team = "changed";
+    expect(await describeQueue(batch, "q")).toEqual(tagged);
+
+    await batch.send(new UpdateJobQueueCommand({ jobQueue: "q", state: "DISABLED" }));
+    await fake.advance(1000);
+    await batch.send(new DeleteJobQueueCommand({ jobQueue: "q" }));
+    await fake.advance(1000);
+    expect((await batch.send(new DescribeJobQueuesCommand({ jobQueues: ["q"] }))).jobQueues).toEqual([]);
   });
 
   test("pages with maxResults and nextToken, and the paginator walks every page", async () => {

@@ -1,7 +1,7 @@
 import { BatchError, clientError } from "../operations/errors";
 import type { BatchService } from "../service";
 import type { Partition } from "../state/partition";
-import { encodeOutput, holdsStoreViews } from "../state/plain-data";
+import { ListedOutput } from "../state/plain-data";
 import { defaultRoutes, type RouteTable } from "./routes";
 
 /** An HTTP request as both adapters see it, before any Batch meaning is given to it. */
@@ -131,7 +131,7 @@ export function headerValue(headers: Record<string, string | undefined>, name: s
 
 export function encodeJson(statusCode: number, value: unknown, requestId: string, extraHeaders?: Record<string, string>): WireResponse {
   // Buffer.from encodes small strings several times faster than TextEncoder; a Buffer is a Uint8Array.
-  const body = holdsStoreViews(value) ? encodeOutput(value) : Buffer.from(JSON.stringify(value) ?? "");
+  const body = value instanceof ListedOutput ? ListedOutput.encode(value) : Buffer.from(JSON.stringify(value) ?? "");
   const headers: Record<string, string> = {
     "content-type": "application/json",
     "content-length": String(body.byteLength),

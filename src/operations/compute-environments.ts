@@ -55,8 +55,7 @@ export const computeEnvironmentOperations: OperationGroup<
   },
 
   DescribeComputeEnvironments(input, { store }) {
-    const page = describeResources(store.computeEnvironments, input.computeEnvironments, input, "computeEnvironments");
-    return { computeEnvironments: page.items, nextToken: page.nextToken };
+    return describeResources("computeEnvironments", store.computeEnvironments, input.computeEnvironments, input);
   },
 
   UpdateComputeEnvironment(input, context) {

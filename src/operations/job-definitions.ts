@@ -13,6 +13,7 @@ import type { JobDefinitionTable } from "../state/job-definition-table";
 import type { JobDefinitionRecord } from "../state/records";
 import { paginate } from "../state/pagination";
 import type { OperationContext, OperationGroup, OperationInput } from "./context";
+import { describedList } from "./listing";
 import { clientError, executionError } from "./errors";
 import {
   checkListLength,
@@ -66,13 +67,13 @@ export const jobDefinitionOperations: OperationGroup<"RegisterJobDefinition" | "
       if (input.jobDefinitionName !== undefined) {
         throw clientError("jobDefinitions cannot be combined with jobDefinitionName: give either a list of job definitions or a name.");
       }
-      return { jobDefinitions: namedRevisions(store.jobDefinitions, input.jobDefinitions).filter(hasStatus).map((r) => copy(r.detail)) };
+      return describedList("jobDefinitions", namedRevisions(store.jobDefinitions, input.jobDefinitions).filter(hasStatus));
     }
     const candidates = input.jobDefinitionName !== undefined ? store.jobDefinitions.revisions(input.jobDefinitionName) : store.jobDefinitions.values();
     // The guard ties a token to its query, so a token from one name or status is refused for another.
     const guard = `jobDefinitions/${input.jobDefinitionName ?? "*"}/${status ?? "*"}`;
     const page = paginate(candidates.filter(hasStatus), (record) => record.sequence, { maxResults: input.maxResults, nextToken: input.nextToken, guard });
-    return { jobDefinitions: page.items.map((record) => copy(record.detail)), nextToken: page.nextToken };
+    return describedList("jobDefinitions", page.items, page.nextToken);
   },
 
   DeregisterJobDefinition(input, context) {

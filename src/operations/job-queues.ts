@@ -66,8 +66,7 @@ export const jobQueueOperations: OperationGroup<"CreateJobQueue" | "DescribeJobQ
   },
 
   DescribeJobQueues(input, { store }) {
-    const page = describeResources(store.jobQueues, input.jobQueues, input, "jobQueues");
-    return { jobQueues: page.items, nextToken: page.nextToken };
+    return describeResources("jobQueues", store.jobQueues, input.jobQueues, input);
   },
 
   UpdateJobQueue(input, context) {

@@ -1,7 +1,7 @@
 import type { CancelJobsErrorDetail, JobDetail, JobStatus, JobSummary, KeyValuesPair } from "@aws-sdk/client-batch";
 import { batchArn } from "../state/arn";
 import { newJobRecord, type JobRecord } from "../state/job-record";
-import { withPreparedList } from "../state/plain-data";
+import { listedOutput } from "../state/plain-data";
 import { decodeCursor, decodeToken, encodeToken } from "../state/pagination";
 import type { BatchStore } from "../state/store";
 import type { OperationContext, OperationGroup } from "./context";
@@ -50,7 +50,7 @@ export const jobOperations: OperationGroup<"SubmitJob" | "DescribeJobs" | "ListJ
       jobs.push(kept.view);
       listed.push(kept.listed);
     }
-    return withPreparedList({ jobs }, "jobs", listed);
+    return listedOutput("jobs", { items: jobs, listed });
   },
 
   ListJobs(input, context) {
@@ -233,7 +233,7 @@ class SummaryPage {
   }
 
   output(nextToken: string | undefined): { jobSummaryList: JobSummary[]; nextToken?: string } {
-    return withPreparedList({ jobSummaryList: this.summaries, nextToken }, "jobSummaryList", this.listed);
+    return listedOutput("jobSummaryList", { items: this.summaries, listed: this.listed }, nextToken);
   }
 }
 

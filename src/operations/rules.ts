@@ -1,3 +1,4 @@
+import { copyData } from "../state/plain-data";
 import { clientError, executionError } from "./errors";
 
 /** Batch's own rules that the model cannot express; each throws a ClientException with AWS's wording. */
@@ -66,7 +67,7 @@ export function checkNotEmpty(value: string, path: string): void {
 
 /** A deep copy for Describe output, so callers never hold a reference into the store. */
 export function copy<T>(value: T): T {
-  return structuredClone(value);
+  return copyData(value);
 }
 
 /** Batch's name filters: case-insensitive, and a trailing `*` makes the value a prefix. */

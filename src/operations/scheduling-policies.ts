@@ -4,8 +4,9 @@ import { paginate } from "../state/pagination";
 import type { SchedulingPolicyRecord } from "../state/records";
 import type { BatchStore } from "../state/store";
 import type { OperationGroup } from "./context";
+import { describedList } from "./listing";
 import { clientError } from "./errors";
-import { checkListLength, checkMaxResults, checkRange, checkNameIsFree, checkResourceName, checkTags, copy } from "./rules";
+import { checkListLength, checkMaxResults, checkRange, checkNameIsFree, checkResourceName, checkTags } from "./rules";
 
 const SHARE_IDENTIFIER = /^[a-zA-Z0-9]{1,255}\*?$/;
 const MIN_WEIGHT_FACTOR = 0.0001;
@@ -37,14 +38,14 @@ export const schedulingPolicyOperations: OperationGroup<
   DescribeSchedulingPolicies(input, { store }) {
     checkListLength(input.arns, 100, "arns");
     const seen = new Set<string>();
-    const schedulingPolicies: SchedulingPolicyDetail[] = [];
+    const records: SchedulingPolicyRecord[] = [];
     for (const arn of input.arns) {
       const record = findSchedulingPolicy(store, arn);
       if (!record || seen.has(record.name)) continue;
       seen.add(record.name);
-      schedulingPolicies.push(copy(record.detail));
+      records.push(record);
     }
-    return { schedulingPolicies };
+    return describedList("schedulingPolicies", records);
   },
 
   ListSchedulingPolicies(input, { store }) {

@@ -36,8 +36,7 @@ export const serviceEnvironmentOperations: OperationGroup<
   },
 
   DescribeServiceEnvironments(input, { store }) {
-    const page = describeResources(store.serviceEnvironments, input.serviceEnvironments, input, "serviceEnvironments");
-    return { serviceEnvironments: page.items, nextToken: page.nextToken };
+    return describeResources("serviceEnvironments", store.serviceEnvironments, input.serviceEnvironments, input);
   },
 
   UpdateServiceEnvironment(input, context) {

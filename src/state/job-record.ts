@@ -14,7 +14,7 @@ import type {
   RetryStrategy,
 } from "@aws-sdk/client-batch";
 import type { JobListing } from "./job-index";
-import { copyData } from "./plain-data";
+import { copyData, keepView, type KeptView } from "./plain-data";
 
 export type JobKind = "job" | "array-parent" | "array-child" | "multinode-parent" | "node";
 
@@ -318,13 +318,6 @@ function sameContents(a: readonly unknown[] | undefined, b: readonly unknown[] |
   return true;
 }
 
-/** A view of a job, kept while the job is unchanged. Never changed itself: a changed job gets a new one. */
-export interface KeptView<View> {
-  readonly view: View;
-  /** `"," + JSON.stringify(view)` in UTF-8: the view as it follows another in a JSON list. */
-  readonly listed: Uint8Array;
-}
-
 interface CachedViews {
   readonly state: VisibleState;
   detail?: KeptView<JobDetail>;
@@ -337,7 +330,7 @@ const VIEW_CACHE_LIMIT = 4096;
 /**
  * The DescribeJobs and ListJobs views of recently shown jobs, with their JSON, valid while the job's
  * visible state is unchanged: a response reuses them instead of building and serialising the same job
- * again. The views are shared, so they go out only through outputs marked with `withPreparedList`, which
+ * again. The views are shared, so they go out only through a `ListedOutput`, which
  * the service copies before a caller can hold them. Bounded: the oldest entry leaves first.
  */
 export class JobViews {
@@ -347,12 +340,12 @@ export class JobViews {
 
   detail(job: JobRecord): KeptView<JobDetail> {
     const cached = this.cached(job);
-    return (cached.detail ??= keep(describeJob(job)));
+    return (cached.detail ??= keepView(describeJob(job)));
   }
 
   summary(job: JobRecord): KeptView<JobSummary> {
     const cached = this.cached(job);
-    return (cached.summary ??= keep(summarizeJob(job)));
+    return (cached.summary ??= keepView(summarizeJob(job)));
   }
 
   forget(job: JobRecord): void {
@@ -368,8 +361,4 @@ export class JobViews {
     this.cache.set(job, fresh);
     return fresh;
   }
-}
-
-function keep<View>(view: View): KeptView<View> {
-  return { view, listed: Buffer.from(`,${JSON.stringify(view)}`) };
 }

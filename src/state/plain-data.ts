@@ -16,55 +16,80 @@ export function copyData<T>(value: T): T {
   return copy as T;
 }
 
-interface PreparedList {
-  readonly key: string;
-  readonly items: readonly unknown[];
-  /** Each item's JSON after a comma, encoded as UTF-8. */
-  readonly listed: readonly Uint8Array[];
+/** A view the store keeps and never changes (a changed resource gets a new one), with its JSON ready. */
+export interface KeptView<View> {
+  readonly view: View;
+  /** `"," + JSON.stringify(view)` in UTF-8: the view as it follows another in a JSON list. */
+  readonly listed: Uint8Array;
 }
 
-const preparedLists = new WeakMap<object, PreparedList>();
+export function keepView<View>(view: View): KeptView<View> {
+  return { view, listed: Buffer.from(`,${JSON.stringify(view)}`) };
+}
+
+/** Several kept views as an output's list: the views, and their JSON for `withPreparedList`. */
+export interface KeptList<View> {
+  readonly items: View[];
+  readonly listed: Uint8Array[];
+}
+
+export function keptList<View>(views: Iterable<KeptView<View>>): KeptList<View> {
+  const items: View[] = [];
+  const listed: Uint8Array[] = [];
+  for (const kept of views) {
+    items.push(kept.view);
+    listed.push(kept.listed);
+  }
+  return { items, listed };
+}
 
 /**
- * Marks `output[key]` as a list of views the store keeps (and never changes: a changed job gets a new view),
- * each with its JSON as UTF-8 after a comma (`,{...}`), the way it follows another item in a list. Whoever
- * hands such an output to a caller must give them a copy (the service records one).
+ * An output (`{ [key]: items, nextToken }`) whose list holds views the store keeps, each with its JSON ready.
+ * The wire layer serialises it from that JSON, and the service records a copy made when first read, so the
+ * views never reach a caller. A class, not a mark kept elsewhere: a private field costs nothing to set.
  */
-export function withPreparedList<T extends object>(output: T, key: keyof T & string, listed: readonly Uint8Array[]): T {
-  const items = output[key];
-  if (Array.isArray(items) && items.length === listed.length) preparedLists.set(output, { key, items, listed });
-  return output;
-}
+export class ListedOutput {
+  readonly #key: string;
+  readonly #listed: readonly Uint8Array[];
+  [member: string]: unknown;
 
-/** True when the output holds views the store keeps: it may be read and serialised, not handed out as is. */
-export function holdsStoreViews(output: unknown): boolean {
-  return typeof output === "object" && output !== null && preparedLists.has(output);
-}
-
-/** JSON.stringify(output) as UTF-8, joining the ready JSON of a prepared list's items instead of serialising them. */
-export function encodeOutput(output: unknown): Uint8Array {
-  const prepared = typeof output === "object" && output !== null ? preparedLists.get(output) : undefined;
-  if (!prepared) return Buffer.from(JSON.stringify(output));
-  const record = output as Record<string, unknown>;
-  const parts: Uint8Array[] = [];
-  let text = "{";
-  for (const key of Object.keys(record)) {
-    const value = record[key];
-    const separator = text.length > 1 || parts.length > 0 ? "," : "";
-    if (key === prepared.key && value === prepared.items) {
-      parts.push(Buffer.from(`${text}${separator}${JSON.stringify(key)}:[`));
-      const listed = prepared.listed;
-      // The first item goes without its comma.
-      if (listed.length > 0) parts.push(listed[0].subarray(1));
-      for (let i = 1; i < listed.length; i++) parts.push(listed[i]);
-      text = "]";
-      continue;
-    }
-    const json = JSON.stringify(value);
-    // As JSON.stringify does, members whose value has no JSON form (undefined, a function) are left out.
-    if (json !== undefined) text += `${separator}${JSON.stringify(key)}:${json}`;
+  constructor(key: string, list: KeptList<unknown>, nextToken?: string) {
+    this.#key = key;
+    this.#listed = list.listed;
+    this[key] = list.items;
+    if (nextToken !== undefined) this.nextToken = nextToken;
   }
-  parts.push(Buffer.from(`${text}}`));
-  return Buffer.concat(parts);
+
+  /** A copy of the output as plain data, for a caller to keep. */
+  static copy(output: ListedOutput): Record<string, unknown> {
+    const plain: Record<string, unknown> = { [output.#key]: copyData(output[output.#key]) };
+    if (output.nextToken !== undefined) plain.nextToken = output.nextToken;
+    return plain;
+  }
+
+  /** JSON.stringify(output) as UTF-8, from the items' ready JSON: one buffer, filled in place. */
+  static encode(output: ListedOutput): Uint8Array {
+    const listed = output.#listed;
+    const head = `{${JSON.stringify(output.#key)}:`;
+    const tail = `]${output.nextToken !== undefined ? `,"nextToken":${JSON.stringify(output.nextToken)}` : ""}}`;
+    if (listed.length === 0) return Buffer.from(`${head}[${tail}`);
+    let length = Buffer.byteLength(head) + Buffer.byteLength(tail);
+    for (const item of listed) length += item.byteLength;
+    const body = Buffer.allocUnsafe(length);
+    let at = body.write(head, 0);
+    // Each item's JSON starts with a comma: the first one's becomes the list's opening bracket.
+    const opening = at;
+    for (const item of listed) {
+      body.set(item, at);
+      at += item.byteLength;
+    }
+    body[opening] = 0x5b; // "["
+    body.write(tail, at);
+    return body;
+  }
 }
 
+/** `{ [key]: the views, nextToken }` as a ListedOutput, typed as the operation's output. */
+export function listedOutput<Key extends string, View>(key: Key, list: KeptList<View>, nextToken?: string): Record<Key, View[]> & { nextToken?: string } {
+  return new ListedOutput(key, list, nextToken) as unknown as Record<Key, View[]> & { nextToken?: string };
+}

@@ -17,6 +17,10 @@ export interface ResourceRecord<Detail> {
   readonly sequence: number;
   readonly name: string;
   readonly arn: string;
+  /**
+   * Changed only at its top level: a nested value (a list, tags, compute resources) is replaced, never
+   * edited in place. Describe views are kept while the top-level values are the same (resource-views.ts).
+   */
   detail: Detail;
 }
 
