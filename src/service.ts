@@ -94,14 +94,16 @@ export class BatchService {
    * `call`, answering at once when nothing has to wait (no outcome function's promise is pending), and with
    * a promise only when something does: the wire layer answers most calls without a turn of the event loop.
    */
-  invoke(operation: string, input: Record<string, unknown>, partition: Partition, requestId: string, recorded = true): Output | Promise<Output> {
+  invoke(operation: string, input: Record<string, unknown>, partition: Partition, requestId: string, recorded = true, requestBytes?: number): Output | Promise<Output> {
     const record = new RecordedCall(operation, input, partition, requestId);
     if (recorded) this.requests.push(record);
     try {
       if (!this.isOperation(operation)) {
         throw new BatchError("UnknownOperationException", `parlel-batch does not implement the operation ${operation} yet.`);
       }
-      const output = this.engine.settleSync() ? this.operate(operation, input, partition, requestId) : this.engine.settle().then(() => this.operate(operation, input, partition, requestId));
+      const output = this.engine.settleSync()
+        ? this.operate(operation, input, partition, requestId, requestBytes)
+        : this.engine.settle().then(() => this.operate(operation, input, partition, requestId, requestBytes));
       if (isPromise(output)) return output.then((value) => this.succeeded(record, value), (error: unknown) => this.failed(record, error));
       return this.succeeded(record, output);
     } catch (error) {
@@ -110,7 +112,7 @@ export class BatchService {
   }
 
   /** Validation, the operation, and the engine's settling of what the operation started. */
-  private operate(operation: string, input: Record<string, unknown>, partition: Partition, requestId: string): Output | Promise<Output> {
+  private operate(operation: string, input: Record<string, unknown>, partition: Partition, requestId: string, requestBytes: number | undefined): Output | Promise<Output> {
     const shape = INPUT_SHAPES.get(operation);
     if (shape) validateInput(shape, input);
     const context: OperationContext = {
@@ -120,6 +122,7 @@ export class BatchService {
       ids: this.ids,
       requestId,
       now: this.clock.now(),
+      requestBytes,
     };
     const handler = this.operations[operation as OperationName] as (input: unknown, context: OperationContext) => unknown;
     const result = handler(input, context);

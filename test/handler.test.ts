@@ -1,5 +1,5 @@
 import * as net from "node:net";
-import { BatchClient, ClientException, DescribeJobQueuesCommand, ListTagsForResourceCommand } from "@aws-sdk/client-batch";
+import { BatchClient, ClientException, DescribeJobQueuesCommand, ListTagsForResourceCommand, SubmitJobCommand } from "@aws-sdk/client-batch";
 import { HttpRequest } from "@smithy/protocol-http";
 import { fakeBatch } from "../src";
 import { failure, setup } from "./helpers";
@@ -50,6 +50,20 @@ describe("the Smithy request handler", () => {
     expect(JSON.parse(new TextDecoder().decode(first.body))).toEqual({ jobQueues: [] });
     expect(first.headers["x-amzn-requestid"]).toMatch(/^[0-9a-f-]{36}$/);
     expect(first.headers["x-amzn-requestid"]).not.toBe(second.headers["x-amzn-requestid"]);
+  });
+
+  test("job ids and request ids are version 4 UUIDs, distinct within a fake and across fakes", async () => {
+    const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    const ids: string[] = [];
+    for (const { fake, batch } of [setup(), setup()]) {
+      await fake.provision({ jobQueues: ["q"], jobDefinitions: ["d"] });
+      for (let i = 0; i < 3; i++) {
+        const submitted = await batch.send(new SubmitJobCommand({ jobName: `j${i}`, jobQueue: "q", jobDefinition: "d" }));
+        ids.push(submitted.jobId!, submitted.$metadata.requestId!);
+      }
+    }
+    for (const id of ids) expect(id).toMatch(UUID_V4);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 
   test("the SDK reads the request id, status and fault of a modelled error", async () => {

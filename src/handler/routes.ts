@@ -38,11 +38,13 @@ export class RouteTable {
   }
 
   match(method: string, path: string): RouteMatch {
-    const fixed = this.byPath.get(path.toLowerCase());
+    // SDKs send the paths in lower case and the methods in upper case: those need no case folding.
+    const fixed = this.byPath.get(path) ?? this.byPath.get(path.toLowerCase());
     if (fixed) {
       // Fixed paths (every Batch operation but the tag ones) are matched without building candidates.
+      for (const route of fixed) if (route.method === method) return { kind: "found", route, labels: NO_LABELS };
       const wanted = method.toUpperCase();
-      for (const route of fixed) if (route.method === wanted) return { kind: "found", route, labels: {} };
+      for (const route of fixed) if (route.method === wanted) return { kind: "found", route, labels: NO_LABELS };
       return { kind: "wrong-method", allowed: fixed.map((route) => route.method) };
     }
     const candidates: { route: Route; labels: Record<string, string> }[] = [];
@@ -56,6 +58,8 @@ export class RouteTable {
     return { kind: "wrong-method", allowed: candidates.map((c) => c.route.method) };
   }
 }
+
+const NO_LABELS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 function compile(operation: OperationDescription, shape: ShapeDescription | undefined): Route {
   const labels: string[] = [];

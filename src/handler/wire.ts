@@ -25,6 +25,8 @@ export interface DecodedCall {
   operation: string;
   input: Record<string, unknown>;
   partition: Partition;
+  /** The body's size in bytes. */
+  requestBytes: number;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -38,7 +40,7 @@ export function answer(service: BatchService, request: WireRequest, options: { r
   const requestId = service.newRequestId();
   try {
     const call = decodeRequest(service, request, options.routes ?? defaultRoutes(), options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
-    const output = service.invoke(call.operation, call.input, call.partition, requestId);
+    const output = service.invoke(call.operation, call.input, call.partition, requestId, true, call.requestBytes);
     if (isPromise(output)) return output.then((value) => encodeJson(200, value, requestId)).catch((error: unknown) => encodeFailure(error, requestId));
     return encodeJson(200, output, requestId);
   } catch (error) {
@@ -64,21 +66,21 @@ export function decodeRequest(service: BatchService, request: WireRequest, route
     throw new BatchError("MethodNotAllowedException", `${request.path} takes ${match.allowed.join(" or ")}, not ${request.method.toUpperCase()}.`);
   }
   const { route, labels } = match;
+  const body = request.body;
+  const requestBytes = body === undefined ? 0 : typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
   // A new object every time: JSON.parse's result, or a fresh `{}`.
-  const input: Record<string, unknown> = parseBody(request, maxBodyBytes);
+  const input: Record<string, unknown> = parseBody(body, requestBytes, maxBodyBytes);
   for (const binding of route.query) {
     const raw = request.query[binding.name];
     if (raw === undefined || raw === null) continue;
     const values = Array.isArray(raw) ? raw : [raw];
     input[binding.member] = binding.list ? values : values[values.length - 1];
   }
-  Object.assign(input, labels);
-  return { operation: route.operation, input, partition: partitionOf(request.headers, service.defaultAccountId, service.defaultRegion) };
+  if (route.labels.length > 0) Object.assign(input, labels);
+  return { operation: route.operation, input, partition: partitionOf(request.headers, service.defaultAccountId, service.defaultRegion), requestBytes };
 }
 
-function parseBody(request: WireRequest, maxBodyBytes: number): Record<string, unknown> {
-  const body = request.body;
-  const size = body === undefined ? 0 : typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
+function parseBody(body: WireRequest["body"], size: number, maxBodyBytes: number): Record<string, unknown> {
   if (size > maxBodyBytes) throw clientError(`The request body is ${size} bytes; parlel-batch accepts at most ${maxBodyBytes}.`);
   if (size === 0 || body === undefined) return {};
   let text: string;
@@ -122,7 +124,11 @@ export function partitionOf(headers: Record<string, string | undefined>, default
 
 let lastScope: { text: string; defaultAccountId: string; accountId: string; region: string } | undefined;
 
+/** A header by its lower-case name, whatever case the client used. */
 export function headerValue(headers: Record<string, string | undefined>, name: string): string | undefined {
+  // Smithy clients name their headers in lower case: most lookups end here.
+  const exact = headers[name];
+  if (exact !== undefined) return exact;
   for (const key in headers) {
     if (Object.prototype.hasOwnProperty.call(headers, key) && key.toLowerCase() === name) return headers[key];
   }

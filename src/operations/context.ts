@@ -13,6 +13,8 @@ export interface OperationContext {
   readonly requestId: string;
   /** The instant the request is answered at, in epoch milliseconds (virtual on a manual clock). */
   readonly now: number;
+  /** The request body's size in bytes, when the call came over the wire. */
+  readonly requestBytes?: number;
 }
 
 type Input<K extends OperationName> = OperationTypes[K]["input"];

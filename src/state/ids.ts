@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 
 /** Makes job ids and request ids: random by default, reproducible with a seed. */
 export interface IdGenerator {
@@ -6,7 +6,7 @@ export interface IdGenerator {
 }
 
 export function createIdGenerator(seed?: number | string): IdGenerator {
-  if (seed === undefined) return { uuid: () => randomUUID() };
+  if (seed === undefined) return randomIds();
   let state = hashSeed(String(seed));
   const next = (): number => {
     // mulberry32: small, fast, and good enough for ids that only need to be stable.
@@ -20,6 +20,24 @@ export function createIdGenerator(seed?: number | string): IdGenerator {
       const hex = [next(), next(), next(), next()].map((n) => n.toString(16).padStart(8, "0")).join("");
       const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
       return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+    },
+  };
+}
+
+/**
+ * Version 4 UUIDs whose first 80 bits are random per generator and whose last 48 count up from a random
+ * start: unique within the generator, unpredictable across fakes, and made without a call into crypto
+ * for every id (a job's life makes several).
+ */
+function randomIds(): IdGenerator {
+  const hex = randomBytes(16).toString("hex");
+  const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
+  const prefix = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-`;
+  let counter = parseInt(hex.slice(20, 32), 16);
+  return {
+    uuid() {
+      counter = (counter + 1) % 2 ** 48;
+      return prefix + counter.toString(16).padStart(12, "0");
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { ComputeEnvironmentOrder } from "@aws-sdk/client-batch";
 import type { ComputeEnvironmentRecord, JobQueueRecord } from "./records";
 import type { Engine } from "./engine";
 import type { JobRecord } from "./job-record";
@@ -38,8 +39,13 @@ export class Scheduler {
 
   run(store: BatchStore): void {
     const names = store.jobs.queuesWithRunnableJobs();
-    // Most passes find nothing to place: a job just finished, or nothing waits.
+    // Most passes find nothing to place (a job just finished, or nothing waits), or one queue with jobs.
     if (names.length === 0) return;
+    if (names.length === 1) {
+      const queue = store.jobQueues.find(names[0]);
+      if (queue) this.runQueue(store, queue);
+      return;
+    }
     const queues = names
       .map((name) => store.jobQueues.find(name))
       .filter((queue): queue is JobQueueRecord => queue !== undefined)
@@ -100,8 +106,7 @@ export class Scheduler {
   /** The queue's usable compute environments in `order`: ENABLED and VALID only. */
   private placementsFor(store: BatchStore, queue: JobQueueRecord): Placement[] {
     const placements: Placement[] = [];
-    const order = [...(queue.detail.computeEnvironmentOrder ?? [])].sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
-    for (const entry of order) {
+    for (const entry of inOrder(queue.detail.computeEnvironmentOrder ?? [])) {
       const record = store.computeEnvironments.find(entry.computeEnvironment ?? "");
       if (!record || record.detail.state !== "ENABLED" || record.detail.status !== "VALID") continue;
       placements.push({ record, capacity: capacityOf(record) });
@@ -147,6 +152,14 @@ export class Scheduler {
       detail.availableQuantity = (detail.totalQuantity ?? 0) - detail.inUseQuantity;
     }
   }
+}
+
+/** A queue's compute environments by `order`; most queues list them in order already, and need no copy. */
+function inOrder(entries: readonly ComputeEnvironmentOrder[]): readonly ComputeEnvironmentOrder[] {
+  for (let i = 1; i < entries.length; i++) {
+    if ((entries[i - 1].order ?? 0) > (entries[i].order ?? 0)) return [...entries].sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
+  }
+  return entries;
 }
 
 /** The first compute environment, in order, with `demand` vCPUs free. */
