@@ -1,4 +1,4 @@
-import { ListJobsCommand } from "@aws-sdk/client-batch";
+import { DescribeJobsCommand, ListJobsCommand } from "@aws-sdk/client-batch";
 import { fakeBatch } from "../src";
 import { engine } from "./engine-helpers";
 
@@ -25,6 +25,35 @@ describe("the job lifecycle on the manual clock", () => {
     expect(job.attempts).toEqual([
       expect.objectContaining({ startedAt: start + 3000, stoppedAt: start + 8000, statusReason: "Essential container in task exited", container: expect.objectContaining({ exitCode: 0 }) }),
     ]);
+  });
+
+  test("a job that runs straight through in its SubmitJob looks exactly like one that took every step", async () => {
+    // An onJob rule that exits 0 at once sends every job through the timeline and the scheduler;
+    // without rules a plain job that fits is run directly. Both must leave the same jobs behind.
+    const run = async (withRule: boolean) => {
+      const context = await engine({ seed: 7, maxvCpus: 2 });
+      if (withRule) context.fake.onJob({}, { exitCode: 0 });
+      const ids = [
+        await context.submit({ jobName: "plain", tags: { team: "a" } }),
+        await context.submit({ jobName: "timed", timeout: { attemptDurationSeconds: 60 } }),
+        await context.submit({ jobName: "too-big", containerOverrides: { resourceRequirements: [{ type: "VCPU", value: "4" }] } }),
+        await context.submit({ jobName: "after-a-waiting-one" }),
+      ];
+      const snapshot = async () => ({
+        jobs: (await context.batch.send(new DescribeJobsCommand({ jobs: ids }))).jobs,
+        succeeded: (await context.batch.send(new ListJobsCommand({ jobQueue: "jq", jobStatus: "SUCCEEDED" }))).jobSummaryList,
+        runnable: (await context.batch.send(new ListJobsCommand({ jobQueue: "jq", jobStatus: "RUNNABLE" }))).jobSummaryList,
+      });
+      const first = await snapshot();
+      await context.fake.advance(24 * 60 * 60 * 1000);
+      return { first, later: await snapshot() };
+    };
+    const straight = await run(false);
+    const stepped = await run(true);
+    expect(straight).toEqual(stepped);
+    expect(straight.first.jobs!.map((job) => job.status)).toEqual(["SUCCEEDED", "SUCCEEDED", "RUNNABLE", "SUCCEEDED"]);
+    expect(straight.first.jobs![0]).toMatchObject({ attempts: [expect.objectContaining({ container: expect.objectContaining({ exitCode: 0 }) })] });
+    expect(straight.later.succeeded).toEqual([]);
   });
 
   test("a job with a duration stays RUNNING that long; nothing moves until the clock does", async () => {

@@ -79,6 +79,30 @@ describe("SubmitJob", () => {
     expect(job.propagateTags).toBe(true);
   });
 
+  test("plain submissions and overriding ones never see each other's settings, whatever the order", async () => {
+    const { fake, batch } = await ready();
+    await fake.provision({ jobQueues: ["other"] });
+    const describe = async (jobId: string) => (await batch.send(new DescribeJobsCommand({ jobs: [jobId] }))).jobs![0];
+    const plain = await describe((await batch.send(submit({ jobName: "plain-1", tags: { a: "1" } }))).jobId!);
+    const overriding = await describe(
+      (await batch.send(submit({ jobName: "overriding", containerOverrides: { command: ["echo", "other"] }, retryStrategy: { attempts: 2 }, timeout: { attemptDurationSeconds: 90 } }))).jobId!,
+    );
+    const plainAgain = await describe((await batch.send(submit({ jobName: "plain-2" }))).jobId!);
+    const elsewhere = await describe((await batch.send(submit({ jobName: "plain-3", jobQueue: "other" }))).jobId!);
+    expect(overriding).toMatchObject({ jobName: "overriding", container: { command: ["echo", "other"] }, retryStrategy: { attempts: 2 }, timeout: { attemptDurationSeconds: 90 } });
+    for (const [job, name] of [[plain, "plain-1"], [plainAgain, "plain-2"], [elsewhere, "plain-3"]] as const) {
+      expect(job.jobName).toBe(name);
+      expect(job.container!.command).toEqual(plain.container!.command);
+      expect(job.container!.command).not.toEqual(["echo", "other"]);
+      expect(job.retryStrategy).toBeUndefined();
+      expect(job.timeout).toBeUndefined();
+    }
+    expect(plain.tags).toEqual({ a: "1" });
+    expect(plainAgain.tags).toEqual({});
+    expect(plainAgain.jobQueue).toMatch(/job-queue\/jq$/);
+    expect(elsewhere.jobQueue).toMatch(/job-queue\/other$/);
+  });
+
   test("rejections use AWS's texts and create no job", async () => {
     const { fake, batch } = await ready();
     const cases: [Partial<SubmitJobCommandInput>, string | RegExp][] = [

@@ -196,7 +196,7 @@ function jobsRequiring(store: BatchStore, resource: ConsumableResourceRecord): {
       summary: {
         jobArn: job.jobArn,
         jobQueueArn: spec.jobQueueArn,
-        jobName: spec.jobName,
+        jobName: job.jobName,
         jobDefinitionArn: spec.jobDefinitionArn,
         shareIdentifier: spec.shareIdentifier,
         jobStatus: job.status,

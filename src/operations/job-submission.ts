@@ -88,8 +88,33 @@ export function checkQueueFit(store: BatchStore, queue: JobQueueRecord, definiti
   }
 }
 
-/** Builds the job's spec: the definition with the submission's overrides, parameters substituted. */
+/** A definition's spec for plain submissions to the queue it was last submitted to. */
+const plainSpecs = new WeakMap<JobDefinitionRecord, { queue: JobQueueRecord; spec: JobSpec }>();
+/** What a plain submission may say: anything else (an override, a dependency, an array) changes the spec. */
+const PLAIN_MEMBERS = new Set(["jobName", "jobQueue", "jobDefinition", "tags"]);
+
+/**
+ * The job's spec: the definition with the submission's overrides, parameters substituted. Specs never
+ * change, so submissions that override nothing share one per definition revision and queue.
+ */
 export function resolveSpec(queue: JobQueueRecord, definitionRecord: JobDefinitionRecord, input: SubmitJobRequest): JobSpec {
+  if (!isPlain(input, definitionRecord.detail)) return buildSpec(queue, definitionRecord, input);
+  const kept = plainSpecs.get(definitionRecord);
+  if (kept?.queue === queue) return kept.spec;
+  const spec = buildSpec(queue, definitionRecord, input);
+  plainSpecs.set(definitionRecord, { queue, spec });
+  return spec;
+}
+
+/** Tags count only when they propagate: then they decide whether the job fails before it runs. */
+function isPlain(input: SubmitJobRequest, definition: JobDefinition): boolean {
+  for (const member in input) {
+    if (input[member as keyof SubmitJobRequest] !== undefined && !PLAIN_MEMBERS.has(member)) return false;
+  }
+  return !definition.propagateTags;
+}
+
+function buildSpec(queue: JobQueueRecord, definitionRecord: JobDefinitionRecord, input: SubmitJobRequest): JobSpec {
   const definition = definitionRecord.detail;
   const parameters = { ...(definition.parameters ?? {}), ...(input.parameters ?? {}) };
   const container = definition.containerProperties ? containerFor(definitionRecord, definition.containerProperties, input.containerOverrides, parameters) : undefined;
@@ -99,7 +124,6 @@ export function resolveSpec(queue: JobQueueRecord, definitionRecord: JobDefiniti
   const memory = Number(requirementOf(requirements, "MEMORY") ?? container?.memory ?? 0);
   const nodeProperties = definition.nodeProperties && { ...definition.nodeProperties, numNodes: input.nodeOverrides?.numNodes ?? definition.nodeProperties.numNodes };
   const spec: JobSpec = {
-    jobName: input.jobName as string,
     queueName: queue.name,
     jobQueueArn: queue.arn,
     jobDefinitionArn: definitionRecord.arn,

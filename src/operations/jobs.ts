@@ -27,6 +27,7 @@ export const jobOperations: OperationGroup<"SubmitJob" | "DescribeJobs" | "ListJ
       sequence: store.nextSequence(),
       jobId,
       jobArn,
+      jobName: input.jobName,
       spec,
       kind: spec.arraySize !== undefined ? "array-parent" : spec.nodeProperties ? "multinode-parent" : "job",
       status: "SUBMITTED",
@@ -241,8 +242,8 @@ function filterTest(name: string, value: string): (job: JobRecord) => boolean {
   switch (name) {
     case "JOB_NAME": {
       const wanted = value.toLowerCase();
-      if (wanted.endsWith("*")) return (job) => job.spec.jobName.toLowerCase().startsWith(wanted.slice(0, -1));
-      return (job) => job.spec.jobName.toLowerCase() === wanted;
+      if (wanted.endsWith("*")) return (job) => job.jobName.toLowerCase().startsWith(wanted.slice(0, -1));
+      return (job) => job.jobName.toLowerCase() === wanted;
     }
     case "JOB_DEFINITION": {
       if (value.startsWith("arn:")) {

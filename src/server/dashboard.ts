@@ -282,7 +282,7 @@ function jobView(store: BatchStore, job: JobRecord): JobView {
   const spec = job.spec;
   return {
     jobId: job.jobId,
-    jobName: spec.jobName,
+    jobName: job.jobName,
     kind: job.kind,
     partition: partitionName(store),
     jobQueue: spec.queueName,
@@ -421,7 +421,7 @@ class TimelineSelection {
   view(lanes: Map<string, LaneView>): TimelineView {
     const bars = [
       ...this.attempts.values().reverse().map(({ store, job, attempt }) => barOf(store, job, attempt)),
-      ...this.waiting.values().map(({ job }) => ({ jobId: job.jobId, jobName: job.spec.jobName, lane: WAITING_LANE, attempt: job.attempts.length + 1, waitingSince: waitingSince(job, job.attempts.length), outcome: "waiting" as const })),
+      ...this.waiting.values().map(({ job }) => ({ jobId: job.jobId, jobName: job.jobName, lane: WAITING_LANE, attempt: job.attempts.length + 1, waitingSince: waitingSince(job, job.attempts.length), outcome: "waiting" as const })),
     ];
     for (const bar of bars) {
       if (lanes.has(bar.lane)) continue;
@@ -437,7 +437,7 @@ class TimelineSelection {
 
 /** Attempt `index` of a job (its current one when `index` is the number of attempts ended). */
 function barOf(store: BatchStore, job: JobRecord, index: number): BarView {
-  const common = { jobId: job.jobId, jobName: job.spec.jobName, attempt: index + 1, waitingSince: waitingSince(job, index) };
+  const common = { jobId: job.jobId, jobName: job.jobName, attempt: index + 1, waitingSince: waitingSince(job, index) };
   const attempt = job.attempts[index];
   if (attempt === undefined) {
     const running = job.status === "RUNNING";

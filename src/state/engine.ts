@@ -134,7 +134,41 @@ export class Engine {
     for (const dependency of job.spec.dependsOn) {
       if (dependency.jobId && !(job.kind === "array-parent" && dependency.type === "N_TO_N")) this.dependOn(store, job, dependency.jobId);
     }
+    if (this.runStraightThrough(store, job)) return;
     this.schedule(this.options.delays?.submittedMs ?? 0, { type: "job-advances", partition: store.partition, jobId: job.jobId, from: "SUBMITTED", token: job.attemptToken });
+  }
+
+  /**
+   * With no phase delays, no onJob rules and nothing else due or waiting, a plain job that fits now would go
+   * through every status to SUCCEEDED in this instant, and no other event could come between its steps. So
+   * it takes the same steps directly, without the timeline and a scheduler pass: the same transitions, the
+   * placement a pass would choose, the same attempt. True when it did.
+   */
+  private runStraightThrough(store: BatchStore, job: JobRecord): boolean {
+    const delays = this.options.delays;
+    if (delays?.submittedMs || delays?.pendingMs || delays?.startingMs || this.outcomes.size > 0 || this.waiting.size > 0) return false;
+    const spec = job.spec;
+    if (job.kind !== "job" || spec.dependsOn.length > 0 || spec.failureReason !== undefined || spec.consumableResourceProperties?.consumableResourceList?.length) return false;
+    if (this.scheduler.pending || store.jobs.hasRunnableJobs()) return false;
+    const now = this.now();
+    const next = this.timeline.peekTime();
+    if (next !== undefined && next <= now) return false;
+    const queue = store.jobQueues.find(spec.queueName);
+    if (!queue || queue.detail.schedulingPolicyArn) return false;
+    const computeEnvironment = this.scheduler.placementNow(store, queue, job);
+    if (computeEnvironment === undefined) return false;
+    this.instant = now;
+    try {
+      this.transition(store, job, "PENDING");
+      this.transition(store, job, "RUNNABLE");
+      this.scheduler.occupy(store, job, computeEnvironment);
+      this.enterStarting(store, job, computeEnvironment);
+      this.beginAttempt(store, job);
+      this.endAttempt(store, job, {});
+    } finally {
+      this.instant = undefined;
+    }
+    return true;
   }
 
   private dependOn(store: BatchStore, job: JobRecord, dependencyId: string): void {
@@ -211,6 +245,7 @@ export class Engine {
       sequence: store.nextSequence(),
       jobId,
       jobArn: `${parent.jobArn}${separator}${index}`,
+      jobName: parent.jobName,
       spec,
       kind,
       parentId: parent.jobId,
@@ -289,14 +324,26 @@ export class Engine {
 
   /** Called by the scheduler when it places a job on a compute environment. */
   placed(store: BatchStore, job: JobRecord, computeEnvironment: string): void {
+    this.enterStarting(store, job, computeEnvironment);
+    this.schedule(this.options.delays?.startingMs ?? 0, { type: "job-advances", partition: store.partition, jobId: job.jobId, from: "STARTING", token: job.attemptToken });
+  }
+
+  private enterStarting(store: BatchStore, job: JobRecord, computeEnvironment: string): void {
     job.computeEnvironment = computeEnvironment;
     job.attemptToken++;
     job.statusReason = undefined;
     this.transition(store, job, "STARTING");
-    this.schedule(this.options.delays?.startingMs ?? 0, { type: "job-advances", partition: store.partition, jobId: job.jobId, from: "STARTING", token: job.attemptToken });
   }
 
   private startRunning(store: BatchStore, job: JobRecord): void {
+    const token = this.beginAttempt(store, job);
+    // With no onJob rules every attempt exits 0 at once: no rule needs to see the attempt.
+    if (this.outcomes.size === 0) this.outcomeKnown(store, job, token, {});
+    else this.runOutcome(this.attemptView(store, job), (outcome) => this.outcomeKnown(store, job, token, outcome));
+  }
+
+  /** The attempt starts RUNNING on its task; returns the attempt's token. */
+  private beginAttempt(store: BatchStore, job: JobRecord): number {
     const taskId = this.taskId(job);
     // Joined rather than concatenated: a join makes one flat string, where `+` keeps a chain of pieces,
     // and every finished job keeps these two.
@@ -308,9 +355,7 @@ export class Engine {
     const token = job.attemptToken;
     const timeout = job.spec.timeout?.attemptDurationSeconds;
     if (timeout !== undefined) this.schedule(timeout * 1000, { type: "attempt-times-out", partition: store.partition, jobId: job.jobId, token });
-    // With no onJob rules every attempt exits 0 at once: no rule needs to see the attempt.
-    if (this.outcomes.size === 0) this.outcomeKnown(store, job, token, {});
-    else this.runOutcome(this.attemptView(store, job), (outcome) => this.outcomeKnown(store, job, token, outcome));
+    return token;
   }
 
   /** Asks the onJob rules what an attempt does; an outcome function may answer later, with a promise. */
@@ -611,7 +656,7 @@ export class Engine {
     const tags = (job.kind === "array-child" || job.kind === "node" ? parent?.tags : job.tags) ?? {};
     return {
       jobId: job.jobId,
-      jobName: spec.jobName,
+      jobName: job.jobName,
       jobQueue: spec.queueName,
       jobQueueArn: spec.jobQueueArn,
       jobDefinition: spec.jobDefinitionName,

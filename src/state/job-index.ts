@@ -122,6 +122,11 @@ export class JobIndex {
     return this.byId.get(job.jobId) === job;
   }
 
+  hasRunnableJobs(): boolean {
+    for (const index of this.runnable.values()) if (index.size > 0) return true;
+    return false;
+  }
+
   queuesWithRunnableJobs(): string[] {
     const names: string[] = [];
     for (const [name, index] of this.runnable) if (index.size > 0) names.push(name);

@@ -23,7 +23,6 @@ export type JobKind = "job" | "array-parent" | "array-child" | "multinode-parent
  * shared by reference between an array parent and its children, so a 10,000-child array costs one spec.
  */
 export interface JobSpec {
-  readonly jobName: string;
   readonly queueName: string;
   readonly jobQueueArn: string;
   readonly jobDefinitionArn: string;
@@ -57,6 +56,8 @@ export interface JobRecord {
   readonly sequence: number;
   readonly jobId: string;
   readonly jobArn: string;
+  /** An array child's or a node's is its parent's. */
+  readonly jobName: string;
   readonly spec: JobSpec;
   readonly kind: JobKind;
   /** The array parent or multi-node parent of a child. */
@@ -102,7 +103,7 @@ export interface JobRecord {
 }
 
 /** What a new job record is made from; everything else starts empty. */
-export type NewJob = Pick<JobRecord, "sequence" | "jobId" | "jobArn" | "spec" | "kind" | "status" | "createdAt"> &
+export type NewJob = Pick<JobRecord, "sequence" | "jobId" | "jobArn" | "jobName" | "spec" | "kind" | "status" | "createdAt"> &
   Partial<Pick<JobRecord, "parentId" | "index" | "tags" | "computeEnvironment" | "attemptToken">>;
 
 /** No attempts yet. Shared by every new job, and frozen: the engine replaces it, never pushes onto it. */
@@ -117,6 +118,7 @@ export function newJobRecord(init: NewJob): JobRecord {
     sequence: init.sequence,
     jobId: init.jobId,
     jobArn: init.jobArn,
+    jobName: init.jobName,
     spec: init.spec,
     kind: init.kind,
     parentId: init.parentId,
@@ -161,7 +163,7 @@ export function describeJob(job: JobRecord): JobDetail {
   const spec = job.spec;
   const detail: JobDetail = {
     jobArn: job.jobArn,
-    jobName: spec.jobName,
+    jobName: job.jobName,
     jobId: job.jobId,
     jobQueue: spec.jobQueueArn,
     status: job.status,
@@ -204,7 +206,7 @@ export function summarizeJob(job: JobRecord): JobSummary {
   const summary: JobSummary = {
     jobArn: job.jobArn,
     jobId: job.jobId,
-    jobName: job.spec.jobName,
+    jobName: job.jobName,
     createdAt: job.createdAt,
     status: job.status,
     statusReason: job.statusReason,

@@ -75,9 +75,22 @@ export class Scheduler {
         if (++misses > BACKFILL_LOOKAHEAD || this.freeVcpus(store, placements) <= 0) break;
         continue;
       }
-      store.usedVcpus.set(target.record.name, (store.usedVcpus.get(target.record.name) ?? 0) + demand);
+      this.occupy(store, job, target.record.name);
       this.engine.placed(store, job, target.record.name);
     }
+  }
+
+  /**
+   * Where a pass would place this job if it were the only RUNNABLE job: the first usable compute environment
+   * of its queue, in order, with room for it. For a job that takes no consumable resources.
+   */
+  placementNow(store: BatchStore, queue: JobQueueRecord, job: JobRecord): string | undefined {
+    // A job larger than every environment fits none of them, as in `place`.
+    return placementFor(store, this.placementsFor(store, queue), this.demand(job))?.record.name;
+  }
+
+  occupy(store: BatchStore, job: JobRecord, computeEnvironment: string): void {
+    store.usedVcpus.set(computeEnvironment, (store.usedVcpus.get(computeEnvironment) ?? 0) + this.demand(job));
   }
 
   /**
