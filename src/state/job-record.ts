@@ -95,6 +95,8 @@ export interface JobRecord {
   statusSummaryLastUpdatedAt?: number;
   /** Log lines of the attempts, when an outcome supplied any. */
   logs?: string[];
+  /** Kept by JobViews: the job's Describe and List views while they match it. */
+  views?: CachedViews;
   /** Kept by JobIndex: the listing (owner and status) the job is in, its neighbours there and its place in it. */
   listing?: JobListing;
   listingPrevious?: JobRecord;
@@ -149,6 +151,7 @@ export function newJobRecord(init: NewJob): JobRecord {
     listingPrevious: undefined,
     listingNext: undefined,
     listingPosition: 0,
+    views: undefined,
   };
 }
 
@@ -295,7 +298,7 @@ class VisibleState {
       Object.is(this.isCancelled, job.isCancelled) &&
       Object.is(this.isTerminated, job.isTerminated) &&
       this.tags === job.tags &&
-      sameContents(this.contents, contentsOf(job))
+      sameContents(this.contents, job)
     );
   }
 }
@@ -313,14 +316,30 @@ function contentsOf(job: JobRecord): unknown[] | undefined {
   return contents;
 }
 
-function sameContents(a: readonly unknown[] | undefined, b: readonly unknown[] | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
-  return true;
+/** Whether `contentsOf(job)` would equal `contents`, walked in the same order without building it. */
+function sameContents(contents: readonly unknown[] | undefined, job: JobRecord): boolean {
+  const length = contents?.length ?? 0;
+  let i = 0;
+  const tags = job.tags;
+  if (tags) {
+    for (const key in tags) {
+      if (i + 1 >= length || contents![i] !== key || !Object.is(contents![i + 1], tags[key])) return false;
+      i += 2;
+    }
+  }
+  const summary = job.statusSummary;
+  if (summary) {
+    if (i >= length || !Object.is(contents![i], job.statusSummaryLastUpdatedAt)) return false;
+    i++;
+    for (const key in summary) {
+      if (i + 1 >= length || contents![i] !== key || !Object.is(contents![i + 1], summary[key as JobStatus])) return false;
+      i += 2;
+    }
+  }
+  return i === length;
 }
 
-interface CachedViews {
+export interface CachedViews {
   readonly state: VisibleState;
   detail?: KeptView<JobDetail>;
   summary?: KeptView<JobSummary>;
@@ -336,7 +355,8 @@ const VIEW_CACHE_LIMIT = 4096;
  * the service copies before a caller can hold them. Bounded: the oldest entry leaves first.
  */
 export class JobViews {
-  private readonly cache = new Map<JobRecord, CachedViews>();
+  /** The jobs holding views, in the order they got them: the oldest gives its views up first. */
+  private readonly holders = new Set<JobRecord>();
 
   constructor(private readonly limit = VIEW_CACHE_LIMIT) {}
 
@@ -351,16 +371,19 @@ export class JobViews {
   }
 
   forget(job: JobRecord): void {
-    this.cache.delete(job);
+    if (job.views === undefined) return;
+    job.views = undefined;
+    this.holders.delete(job);
   }
 
   private cached(job: JobRecord): CachedViews {
-    const cached = this.cache.get(job);
+    const cached = job.views;
     if (cached && cached.state.matches(job)) return cached;
-    if (cached) this.cache.delete(job);
-    else if (this.cache.size >= this.limit) this.cache.delete(this.cache.keys().next().value as JobRecord);
+    if (cached) this.holders.delete(job);
+    else if (this.holders.size >= this.limit) this.forget(this.holders.values().next().value as JobRecord);
     const fresh: CachedViews = { state: new VisibleState(job) };
-    this.cache.set(job, fresh);
+    job.views = fresh;
+    this.holders.add(job);
     return fresh;
   }
 }
