@@ -305,6 +305,19 @@ describe("the HTTP connection", () => {
     }
   });
 
+  test("request targets with dot segments or in absolute form reach the same operation", async () => {
+    const ask = async (target: string) => {
+      const client = rawClient(`POST ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`);
+      return client.closed;
+    };
+    for (const target of ["/v1/x/../describejobqueues", "/v1/./describejobqueues", "/v1/x/%2e%2e/describejobqueues", `${server.url}/v1/describejobqueues`]) {
+      const answer = await ask(target);
+      expect(answer).toMatch(/^HTTP\/1.1 200 OK\r\n/);
+      expect(answer).toContain('"jobQueues":[');
+    }
+    expect(await ask("/v1/x/../launchrocket")).toContain("No Batch operation is bound to POST /v1/launchrocket.");
+  });
+
   test("a client that stalls mid-body does not hold up others, and is answered once it finishes", async () => {
     const body = submitBody("slow");
     const slow = rawClient(`POST /v1/submitjob HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 20)}`);

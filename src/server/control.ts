@@ -8,7 +8,7 @@ export interface ControlRequest {
   path: string;
   query: URLSearchParams;
   body: Uint8Array;
-  headers: Record<string, string>;
+  headers: Record<string, string | undefined>;
 }
 
 const VERSION = "0.1.0";

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { BatchError } from "../operations/errors";
-import { answer, DEFAULT_MAX_BODY_BYTES, encodeError, type WireRequest, type WireResponse } from "../handler/wire";
+import { answer, DEFAULT_MAX_BODY_BYTES, encodeError, isPromise, type WireRequest, type WireResponse } from "../handler/wire";
 import type { BatchService } from "../service";
 import { controlRoutes, type ControlRequest } from "./control";
 
@@ -99,14 +99,14 @@ async function handle(service: BatchService, request: IncomingMessage, response:
     reply(response, tooLarge(service, maxBodyBytes), !body.drained);
     return;
   }
-  const url = requestUrl(request.url);
-  if (!url) {
+  const target = requestTarget(request.url);
+  if (!target) {
     reply(response, encodeError(new BatchError("ClientException", `The request target ${request.url} is not a valid path.`), service.newRequestId()));
     return;
   }
-  const headers = flattenHeaders(request);
-  if (url.pathname.startsWith("/_parlel/") || url.pathname === "/_parlel") {
-    const control: ControlRequest = { method: request.method ?? "GET", path: url.pathname, query: url.searchParams, body: body.bytes, headers };
+  const headers = headersOf(request);
+  if (target.path.startsWith("/_parlel/") || target.path === "/_parlel") {
+    const control: ControlRequest = { method: request.method ?? "GET", path: target.path, query: new URLSearchParams(target.search), body: body.bytes, headers };
     reply(response, await controlRoutes(service, control));
     return;
   }
@@ -116,9 +116,15 @@ async function handle(service: BatchService, request: IncomingMessage, response:
     reply(response, encodeError(error, service.newRequestId()));
     return;
   }
-  const wire: WireRequest = { method: request.method ?? "GET", path: url.pathname, query: queryOf(url.searchParams), headers, body: body.bytes };
-  reply(response, await answer(service, wire, { maxBodyBytes }));
+  const wire: WireRequest = { method: request.method ?? "GET", path: target.path, query: target.search === "" ? NO_QUERY : queryOf(new URLSearchParams(target.search)), headers, body: body.bytes };
+  const answered = answer(service, wire, { maxBodyBytes });
+  reply(response, isPromise(answered) ? await answered : answered);
 }
+
+const NO_QUERY: WireRequest["query"] = Object.freeze({});
+const ENCODED_DOT = /%2e/i;
+/** A target that URL parsing would leave as it is: a plain absolute path, with no dot segments. */
+const PLAIN_PATH = /^\/(?:[A-Za-z0-9_~%:@!$&'()*+,;=-]|\/|\.(?![./]|$))*$/;
 
 function tooLarge(service: BatchService, maxBodyBytes: number): WireResponse {
   const error = new BatchError("ClientException", `The request body is larger than ${maxBodyBytes} bytes, the most parlel-batch accepts.`, 413);
@@ -130,10 +136,20 @@ function declaredLength(request: IncomingMessage): number {
   return Number.isFinite(length) ? length : 0;
 }
 
-/** Origin-form targets (`/v1/...`) are the norm; absolute-form ones (`http://host/v1/...`) come through proxies. */
-function requestUrl(target: string | undefined): URL | undefined {
+/**
+ * The path (still percent-encoded) and the query string of a request target. Origin-form targets
+ * (`/v1/...`) are the norm, and a plain one is split as it is; anything else (dot segments, absolute-form
+ * targets from proxies) goes through URL parsing.
+ */
+function requestTarget(target: string | undefined): { path: string; search: string } | undefined {
+  if (target !== undefined) {
+    const mark = target.indexOf("?");
+    const path = mark < 0 ? target : target.slice(0, mark);
+    if (PLAIN_PATH.test(path) && !ENCODED_DOT.test(path)) return { path, search: mark < 0 ? "" : target.slice(mark + 1) };
+  }
   try {
-    return target === undefined || target.startsWith("/") ? new URL(`http://localhost${target ?? "/"}`) : new URL(target);
+    const url = target === undefined || target.startsWith("/") ? new URL(`http://localhost${target ?? "/"}`) : new URL(target);
+    return { path: url.pathname, search: url.search.slice(1) };
   } catch {
     return undefined;
   }
@@ -157,14 +173,16 @@ function readBody(request: IncomingMessage, maxBodyBytes: number): Promise<Body>
       if (size <= maxBodyBytes) chunks.push(chunk);
       else if (size > maxBodyBytes + DISCARD_LIMIT_BYTES) finish({ kind: "too-large", drained: false });
     });
-    request.on("end", () => finish(size > maxBodyBytes ? { kind: "too-large", drained: true } : { kind: "complete", bytes: Buffer.concat(chunks) }));
+    request.on("end", () => finish(size > maxBodyBytes ? { kind: "too-large", drained: true } : { kind: "complete", bytes: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks) }));
     request.on("error", () => finish({ kind: "aborted" }));
     // After "end" this changes nothing; before it, the client hung up mid-body.
     request.on("close", () => finish({ kind: "aborted" }));
   });
 }
 
-function flattenHeaders(request: IncomingMessage): Record<string, string> {
+/** Node joins repeated headers already, all but `set-cookie`, which stays a list: only then is a copy needed. */
+function headersOf(request: IncomingMessage): Record<string, string | undefined> {
+  if (request.headers["set-cookie"] === undefined) return request.headers as Record<string, string | undefined>;
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
