@@ -42,7 +42,7 @@ async function calibrate(once, targetMs, minimum = 20) {
   return Math.max(minimum, Math.round((targetMs * 1e6) / perCall));
 }
 
-const PAIRS = Number(process.env.BENCH_PAIRS ?? 20);
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 30);
 
 /**
  * Times `size` calls of `onFake` and of `onFloor` in PAIRS adjacent pairs of blocks, alternating which side

@@ -1,6 +1,5 @@
 import type { JobStatus } from "@aws-sdk/client-batch";
 import { JobViews, type JobRecord } from "./job-record";
-import { OrderedIndex } from "./ordered-index";
 
 /** Where ListJobs finds a job: its queue for top-level jobs, its parent for children and nodes. */
 export function listingOwner(job: JobRecord): string {
@@ -23,7 +22,7 @@ export class JobIndex {
   /** Top-level jobs per queue in creation order, for ListJobs filters. Expired jobs are dropped lazily. */
   private readonly created = new Map<string, JobRecord[]>();
   private readonly removedFromCreated = new Map<string, number>();
-  private readonly runnable = new Map<string, OrderedIndex<JobRecord>>();
+  private readonly runnable = new Map<string, RunnableLine>();
   /** The JSON of the DescribeJobs and ListJobs views of recently shown jobs. */
   readonly views = new JobViews();
 
@@ -47,7 +46,7 @@ export class JobIndex {
       if (!list) this.created.set(job.spec.queueName, (list = []));
       list.push(job);
     }
-    if (job.status === "RUNNABLE") this.runnableIn(job.spec.queueName).add(job.jobId, job);
+    if (job.status === "RUNNABLE") this.runnableIn(job.spec.queueName).add(job);
   }
 
   /** Keeps the indexes in step with a status change; the engine's `transition` is its one caller. */
@@ -57,8 +56,8 @@ export class JobIndex {
     if (job.listing === listing) listing.remove(job);
     listing.insert(job);
     if (job.kind === "node") return;
-    if (from === "RUNNABLE") this.runnable.get(job.spec.queueName)?.delete(job.jobId);
-    if (job.status === "RUNNABLE") this.runnableIn(job.spec.queueName).add(job.jobId, job);
+    if (from === "RUNNABLE") job.runnableLine?.delete(job);
+    if (job.status === "RUNNABLE") this.runnableIn(job.spec.queueName).add(job);
   }
 
   remove(job: JobRecord): void {
@@ -66,7 +65,7 @@ export class JobIndex {
     this.byId.delete(job.jobId);
     this.views.forget(job);
     job.listing?.remove(job);
-    this.runnable.get(job.spec.queueName)?.delete(job.jobId);
+    job.runnableLine?.delete(job);
     if (job.kind !== "array-child" && job.kind !== "node") {
       this.removedFromCreated.set(job.spec.queueName, (this.removedFromCreated.get(job.spec.queueName) ?? 0) + 1);
     }
@@ -99,10 +98,10 @@ export class JobIndex {
   }
 
   /** The queue's RUNNABLE jobs that the scheduler places: single jobs, array children and multi-node parents. */
-  runnableIn(queueName: string): OrderedIndex<JobRecord> {
-    let index = this.runnable.get(queueName);
-    if (!index) this.runnable.set(queueName, (index = new OrderedIndex()));
-    return index;
+  runnableIn(queueName: string): RunnableLine {
+    let line = this.runnable.get(queueName);
+    if (!line) this.runnable.set(queueName, (line = new RunnableLine()));
+    return line;
   }
 
   /** Top-level jobs of a queue, oldest first. */
@@ -225,5 +224,62 @@ export class JobListing {
 
   values(): IterableIterator<JobRecord> {
     return this.after();
+  }
+}
+
+/**
+ * A queue's RUNNABLE jobs in the order they became RUNNABLE, threaded through the job records like a
+ * listing: joining and leaving the line touch only the job and its neighbours.
+ */
+export class RunnableLine {
+  private head?: JobRecord;
+  private tail?: JobRecord;
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  first(): JobRecord | undefined {
+    return this.head;
+  }
+
+  /** Appends the job; a job already in this line stays where it is. */
+  add(job: JobRecord): void {
+    if (job.runnableLine === this) return;
+    job.runnableLine?.delete(job);
+    job.runnableLine = this;
+    job.runnablePrevious = this.tail;
+    job.runnableNext = undefined;
+    if (this.tail) this.tail.runnableNext = job;
+    else this.head = job;
+    this.tail = job;
+    this.count++;
+  }
+
+  /**
+   * Takes the job out of the line. Its own links are left as they were, so a walk that stands on it (a
+   * scheduler pass placing it) goes on to the jobs that followed it.
+   */
+  delete(job: JobRecord): void {
+    if (job.runnableLine !== this) return;
+    const previous = job.runnablePrevious;
+    const next = job.runnableNext;
+    if (previous) previous.runnableNext = next;
+    else this.head = next;
+    if (next) next.runnablePrevious = previous;
+    else this.tail = previous;
+    job.runnableLine = undefined;
+    this.count--;
+  }
+
+  /** The jobs in line, first to last; the walk reads one ahead, so the caller may take out the job it was given. */
+  *values(): IterableIterator<JobRecord> {
+    let job = this.head;
+    while (job) {
+      const next = job.runnableNext;
+      yield job;
+      job = next;
+    }
   }
 }

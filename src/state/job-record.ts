@@ -13,7 +13,7 @@ import type {
   PlatformCapability,
   RetryStrategy,
 } from "@aws-sdk/client-batch";
-import type { JobListing } from "./job-index";
+import type { JobListing, RunnableLine } from "./job-index";
 import { copyData, keepView, type KeptView } from "./plain-data";
 
 export type JobKind = "job" | "array-parent" | "array-child" | "multinode-parent" | "node";
@@ -102,6 +102,10 @@ export interface JobRecord {
   listingPrevious?: JobRecord;
   listingNext?: JobRecord;
   listingPosition: number;
+  /** Kept by JobIndex: the queue's RUNNABLE line the job waits in, and its neighbours there. */
+  runnableLine?: RunnableLine;
+  runnablePrevious?: JobRecord;
+  runnableNext?: JobRecord;
 }
 
 /** What a new job record is made from; everything else starts empty. */
@@ -151,6 +155,9 @@ export function newJobRecord(init: NewJob): JobRecord {
     listingPrevious: undefined,
     listingNext: undefined,
     listingPosition: 0,
+    runnableLine: undefined,
+    runnablePrevious: undefined,
+    runnableNext: undefined,
     views: undefined,
   };
 }
