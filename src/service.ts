@@ -115,9 +115,10 @@ export class BatchService {
   private operate(operation: string, input: Record<string, unknown>, partition: Partition, requestId: string, requestBytes: number | undefined): Output | Promise<Output> {
     const shape = INPUT_SHAPES.get(operation);
     if (shape) validateInput(shape, input);
+    const store = this.partitions.get(partition);
     const context: OperationContext = {
       partition,
-      store: this.partitions.get(partition),
+      store,
       engine: this.engine,
       ids: this.ids,
       requestId,
@@ -125,9 +126,20 @@ export class BatchService {
       requestBytes,
     };
     const handler = this.operations[operation as OperationName] as (input: unknown, context: OperationContext) => unknown;
-    const result = handler(input, context);
+    const mutating = !isReadOnly(operation);
+    if (mutating) store.jobs.views.changed();
+    const result = mutating ? this.mutate(handler, input, context) : handler(input, context);
     if (isPromise(result)) return result.then((value) => this.afterOperation(operation, value));
     return this.afterOperation(operation, result);
+  }
+
+  /** Runs an operation that may change jobs, saying so once it has, even when it fails half-way. */
+  private mutate(handler: (input: unknown, context: OperationContext) => unknown, input: unknown, context: OperationContext): unknown {
+    try {
+      return handler(input, context);
+    } finally {
+      context.store.jobs.views.changed();
+    }
   }
 
   private afterOperation(operation: string, result: unknown): Output | Promise<Output> {

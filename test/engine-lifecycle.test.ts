@@ -1,4 +1,4 @@
-import { DescribeJobsCommand, ListJobsCommand } from "@aws-sdk/client-batch";
+import { CancelJobCommand, DescribeJobsCommand, ListJobsCommand, TagResourceCommand } from "@aws-sdk/client-batch";
 import { fakeBatch } from "../src";
 import { engine } from "./engine-helpers";
 
@@ -54,6 +54,33 @@ describe("the job lifecycle on the manual clock", () => {
     expect(straight.first.jobs!.map((job) => job.status)).toEqual(["SUCCEEDED", "SUCCEEDED", "RUNNABLE", "SUCCEEDED"]);
     expect(straight.first.jobs![0]).toMatchObject({ attempts: [expect.objectContaining({ container: expect.objectContaining({ exitCode: 0 }) })] });
     expect(straight.later.succeeded).toEqual([]);
+  });
+
+  test("a poller that asks twice between changes sees every change: engine steps, complete(), tags, cancel, retention", async () => {
+    const { fake, batch, submit, describe } = await engine({ maxvCpus: 2 });
+    fake.onJob({ jobName: /^(long|waiting)$/ }, { durationMs: 60_000 });
+    // Each look is taken twice: the second answer comes from views already confirmed for that moment.
+    const look = async (jobId: string) => {
+      await describe(jobId);
+      return describe(jobId);
+    };
+    const long = await submit({ jobName: "long" });
+    const waiting = await submit({ jobName: "waiting", containerOverrides: { resourceRequirements: [{ type: "VCPU", value: "2" }] } });
+    expect((await look(long)).status).toBe("RUNNING");
+    expect(await look(waiting)).toMatchObject({ status: "RUNNABLE" });
+    await batch.send(new TagResourceCommand({ resourceArn: (await look(long)).jobArn!, tags: { team: "x" } }));
+    expect((await look(long)).tags).toEqual({ team: "x" });
+    await fake.complete(long, { exitCode: 3 });
+    expect(await look(long)).toMatchObject({ status: "FAILED", container: { exitCode: 3 } });
+    expect((await look(waiting)).status).toBe("RUNNING");
+    await fake.advance(60_000);
+    expect((await look(waiting)).status).toBe("SUCCEEDED");
+    const big = await submit({ jobName: "big", containerOverrides: { resourceRequirements: [{ type: "VCPU", value: "4" }] } });
+    expect((await look(big)).statusReason).toMatch(/^MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE/);
+    await batch.send(new CancelJobCommand({ jobId: big, reason: "not needed" }));
+    expect(await look(big)).toMatchObject({ status: "FAILED", statusReason: "not needed" });
+    await fake.advance(24 * 60 * 60 * 1000);
+    expect((await batch.send(new DescribeJobsCommand({ jobs: [long, waiting, big] }))).jobs).toEqual([]);
   });
 
   test("a job with a duration stays RUNNING that long; nothing moves until the clock does", async () => {

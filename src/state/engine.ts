@@ -522,6 +522,7 @@ export class Engine {
 
   /** Ends a running (or starting) attempt now, with the outcome given. */
   complete(store: BatchStore, job: JobRecord, outcome: JobOutcome): void {
+    store.jobs.views.changed();
     if (job.status === "STARTING") this.startRunning(store, job);
     if (job.status !== "RUNNING") throw new Error(`complete(): job ${job.jobId} is ${job.status}, not RUNNING`);
     const lines = logLines(outcome);
@@ -558,14 +559,17 @@ export class Engine {
   private settleNow(): void {
     const now = this.clock.now();
     this.instant = now;
+    let ran = false;
     try {
       for (;;) {
         const event = this.timeline.popDue(now);
         if (event) {
+          ran = true;
           this.apply(event.payload);
           continue;
         }
         if (!this.scheduler.pending) return;
+        ran = true;
         this.scheduler.pending = false;
         for (const store of this.partitions.all()) {
           this.scheduler.run(store);
@@ -574,7 +578,13 @@ export class Engine {
       }
     } finally {
       this.instant = undefined;
+      if (ran) this.jobsChanged();
     }
+  }
+
+  /** Kept views of jobs must be checked against their jobs again (see `JobViews.changed`). */
+  private jobsChanged(): void {
+    for (const store of this.partitions.all()) store.jobs.views.changed();
   }
 
   private apply(event: EngineEvent): void {

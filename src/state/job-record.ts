@@ -348,6 +348,8 @@ function sameContents(contents: readonly unknown[] | undefined, job: JobRecord):
 
 export interface CachedViews {
   readonly state: VisibleState;
+  /** The views were last found to match the job at this epoch (see `JobViews.changed`). */
+  epoch: number;
   detail?: KeptView<JobDetail>;
   summary?: KeptView<JobSummary>;
 }
@@ -364,6 +366,16 @@ const VIEW_CACHE_LIMIT = 4096;
 export class JobViews {
   /** The jobs holding views, in the order they got them: the oldest gives its views up first. */
   private readonly holders = new Set<JobRecord>();
+  private epoch = 0;
+
+  /**
+   * Something may have changed jobs of this partition: every mutating operation and every engine step says
+   * so. Views confirmed since the last change need no new comparison with their job: a DescribeJobs poll of
+   * jobs that did not move touches only their views.
+   */
+  changed(): void {
+    this.epoch++;
+  }
 
   constructor(private readonly limit = VIEW_CACHE_LIMIT) {}
 
@@ -385,10 +397,13 @@ export class JobViews {
 
   private cached(job: JobRecord): CachedViews {
     const cached = job.views;
-    if (cached && cached.state.matches(job)) return cached;
+    if (cached && (cached.epoch === this.epoch || cached.state.matches(job))) {
+      cached.epoch = this.epoch;
+      return cached;
+    }
     if (cached) this.holders.delete(job);
     else if (this.holders.size >= this.limit) this.forget(this.holders.values().next().value as JobRecord);
-    const fresh: CachedViews = { state: new VisibleState(job) };
+    const fresh: CachedViews = { state: new VisibleState(job), epoch: this.epoch };
     job.views = fresh;
     this.holders.add(job);
     return fresh;
