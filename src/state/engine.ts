@@ -685,21 +685,24 @@ export class Engine {
   }
 
   private taskId(job: JobRecord): string {
-    // Stable per job and attempt, and shaped like an ECS task id (32 hex characters).
-    // FNV-1a over `<jobId>/<attemptToken>`, four rounds; the parts are hashed in turn, not joined first.
-    const jobId = job.jobId;
-    const token = String(job.attemptToken);
-    let hash = 0x811c9dc5;
-    let out = "";
-    for (let round = 0; round < 4; round++) {
-      for (let i = 0; i < jobId.length; i++) hash = Math.imul(hash ^ jobId.charCodeAt(i), 16777619) >>> 0;
-      hash = Math.imul(hash ^ 47, 16777619) >>> 0;
-      for (let i = 0; i < token.length; i++) hash = Math.imul(hash ^ token.charCodeAt(i), 16777619) >>> 0;
-      hash = Math.imul(hash ^ round, 16777619) >>> 0;
-      out += HEX[hash >>> 24] + HEX[(hash >>> 16) & 255] + HEX[(hash >>> 8) & 255] + HEX[hash & 255];
+    // Stable per job and attempt, and shaped like an ECS task id (32 hex characters): four FNV-1a hashes
+    // of `<jobId>/<attemptToken>` from different offsets, taken in one pass.
+    const text = `${job.jobId}/${job.attemptToken}`;
+    let a = 0x811c9dc5;
+    let b = 0x050c5d1f;
+    let c = 0x2c1b3c6d;
+    let d = 0x297a2d39;
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      a = Math.imul(a ^ code, 16777619);
+      b = Math.imul(b ^ code, 16777619);
+      c = Math.imul(c ^ code, 16777619);
+      d = Math.imul(d ^ code, 16777619);
     }
-    return out;
+    return hex8(a) + hex8(b) + hex8(c) + hex8(d);
   }
+
+
 }
 
 /** A node's spec: the job's, with the container of the last node range that covers the node. */
@@ -719,6 +722,10 @@ function parseRange(targetNodes: string, numNodes: number): [number, number] {
   const from = start === "" || start === undefined ? 0 : Number(start);
   if (!targetNodes.includes(":")) return [from, from];
   return [from, end === "" || end === undefined ? numNodes - 1 : Number(end)];
+}
+
+function hex8(hash: number): string {
+  return HEX[hash >>> 24 & 255] + HEX[(hash >>> 16) & 255] + HEX[(hash >>> 8) & 255] + HEX[hash & 255];
 }
 
 /** Two hex digits per byte value, for task ids. */
