@@ -8,10 +8,11 @@ const PAGE = 100;
 
 /**
  * A fake with a provisioned compute environment, queue and job definition, and `jobCount` jobs that have
- * run to SUCCEEDED (the default clock and delays finish a job within its SubmitJob call).
+ * run to SUCCEEDED (the default clock and delays finish a job within its SubmitJob call). `makeFake` may
+ * come from another compiled copy of the package.
  */
-async function buildState(jobCount) {
-  const fake = fakeBatch();
+async function buildState(jobCount, makeFake = fakeBatch) {
+  const fake = makeFake();
   await fake.provision({ jobQueues: [QUEUE], jobDefinitions: [DEFINITION], maxvCpus: 256 });
   const service = fake.service;
   const partition = fake.defaultPartition;
