@@ -27,7 +27,7 @@ export function keepView<View>(view: View): KeptView<View> {
   return { view, listed: Buffer.from(`,${JSON.stringify(view)}`) };
 }
 
-/** Several kept views as an output's list: the views, and their JSON for `withPreparedList`. */
+/** Several kept views as an output's list: the views, and their JSON for a `ListedOutput`. */
 export interface KeptList<View> {
   readonly items: View[];
   readonly listed: Uint8Array[];
