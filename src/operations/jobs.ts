@@ -1,6 +1,6 @@
 import type { CancelJobsErrorDetail, JobDetail, JobStatus, JobSummary, KeyValuesPair } from "@aws-sdk/client-batch";
 import { batchArn } from "../state/arn";
-import { newJobRecord, type JobRecord } from "../state/job-record";
+import { newJobRecord, type JobRecord, type JobViews } from "../state/job-record";
 import { listedOutput } from "../state/plain-data";
 import { decodeCursor, decodeToken, encodeToken } from "../state/pagination";
 import type { BatchStore } from "../state/store";
@@ -43,11 +43,12 @@ export const jobOperations: OperationGroup<"SubmitJob" | "DescribeJobs" | "ListJ
     const jobs: JobDetail[] = [];
     const listed: Uint8Array[] = [];
     const seen = new Set<string>();
+    const views = store.jobs.views;
     for (const jobId of input.jobs) {
       const job = store.jobs.get(jobId);
       if (!job || seen.has(jobId)) continue;
       seen.add(jobId);
-      const kept = store.jobs.views.detail(job);
+      const kept = views.detail(job);
       jobs.push(kept.view);
       listed.push(kept.listed);
     }
@@ -221,14 +222,18 @@ class SummaryPage {
   private readonly summaries: JobSummary[] = [];
   private readonly listed: Uint8Array[] = [];
 
-  constructor(private readonly store: BatchStore) {}
+  private readonly views: JobViews;
+
+  constructor(store: BatchStore) {
+    this.views = store.jobs.views;
+  }
 
   get size(): number {
     return this.summaries.length;
   }
 
   add(job: JobRecord): void {
-    const kept = this.store.jobs.views.summary(job);
+    const kept = this.views.summary(job);
     this.summaries.push(kept.view);
     this.listed.push(kept.listed);
   }

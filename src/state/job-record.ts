@@ -368,6 +368,8 @@ export class JobViews {
   private readonly holders = new Set<JobRecord>();
   private epoch = 0;
 
+  constructor(private readonly limit = VIEW_CACHE_LIMIT) {}
+
   /**
    * Something may have changed jobs of this partition: every mutating operation and every engine step says
    * so. Views confirmed since the last change need no new comparison with their job: a DescribeJobs poll of
@@ -376,8 +378,6 @@ export class JobViews {
   changed(): void {
     this.epoch++;
   }
-
-  constructor(private readonly limit = VIEW_CACHE_LIMIT) {}
 
   detail(job: JobRecord): KeptView<JobDetail> {
     const cached = this.cached(job);
