@@ -222,9 +222,9 @@ class RecordedCall implements RecordedRequest {
   ) {}
 
   /**
-   * DescribeJobs and ListJobs outputs hold the store's views: they are recorded as a copy of their own, made
-   * the first time the output is read. Most recorded outputs are never read, and copying 100 job details on
-   * every call would cost more than everything else the call does.
+   * Outputs that hold the store's views (DescribeJobs, ListJobs, the resources' Describe*) are recorded as a
+   * copy of their own, made the first time the output is read. Most recorded outputs are never read, and
+   * copying 100 job details on every call would cost more than everything else the call does.
    */
   keepListedOutput(output: ListedOutput): void {
     this.#listed = output;
@@ -232,8 +232,8 @@ class RecordedCall implements RecordedRequest {
   }
 
   static readListed(record: RecordedCall): Record<string, unknown> | undefined {
-    if (record.#listed === undefined) return record.#copy;
-    return (record.#copy ??= ListedOutput.copy(record.#listed));
+    const listed = record.#listed;
+    return listed && (record.#copy ??= ListedOutput.copy(listed));
   }
 
   static replaceListed(record: RecordedCall, value: Record<string, unknown> | undefined): void {

@@ -161,6 +161,20 @@ describe("DescribeJobs", () => {
     expect((await batch.send(new DescribeJobsCommand({ jobs: ["nope"] }))).jobs).toEqual([]);
   });
 
+  test("answers assembled from kept JSON carry any text, and pages, as the SDK parses them", async () => {
+    const { batch } = await ready();
+    const tags = { "équipe": "données ✓", emoji: "🚀", quote: 'say "hi"\n' };
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await batch.send(submit({ jobName: `text-${i}`, tags }))).jobId!);
+    const described = await batch.send(new DescribeJobsCommand({ jobs: ids }));
+    expect(described.jobs!.map((job) => job.tags)).toEqual([tags, tags, tags]);
+    expect((await batch.send(new DescribeJobsCommand({ jobs: ["nope"] }))).jobs).toEqual([]);
+    const first = await batch.send(new ListJobsCommand({ jobQueue: "jq", jobStatus: "SUCCEEDED", maxResults: 2 }));
+    const second = await batch.send(new ListJobsCommand({ jobQueue: "jq", jobStatus: "SUCCEEDED", maxResults: 2, nextToken: first.nextToken }));
+    expect([...first.jobSummaryList!, ...second.jobSummaryList!].map((job) => job.jobName)).toEqual(["text-0", "text-1", "text-2"]);
+    expect(second.nextToken).toBeUndefined();
+  });
+
   test("more than 100 ids is refused", async () => {
     const { batch } = await ready();
     const error = await failure(batch.send(new DescribeJobsCommand({ jobs: Array.from({ length: 101 }, (_, i) => `j${i}`) })));
