@@ -1,6 +1,7 @@
 import type { AttemptDetail, JobStatus, ServiceJobStatus } from "@aws-sdk/client-batch";
 import type { Clock } from "./clock";
 import { isTerminal, newJobRecord, type JobRecord, type JobSpec } from "./job-record";
+import { hex8 } from "./ids";
 import { logLines, OutcomeRules, type AttemptView, type JobOutcome } from "./outcomes";
 import type { Partition } from "./partition";
 import { Scheduler } from "./scheduler";
@@ -724,12 +725,7 @@ function parseRange(targetNodes: string, numNodes: number): [number, number] {
   return [from, end === "" || end === undefined ? numNodes - 1 : Number(end)];
 }
 
-function hex8(hash: number): string {
-  return HEX[hash >>> 24 & 255] + HEX[(hash >>> 16) & 255] + HEX[(hash >>> 8) & 255] + HEX[hash & 255];
-}
 
-/** Two hex digits per byte value, for task ids. */
-const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
 
 /** New jobs share one frozen empty attempts list, so the first attempt makes the job's own list. */
 function addAttempt(job: JobRecord, attempt: AttemptDetail): void {

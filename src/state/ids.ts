@@ -33,13 +33,28 @@ function randomIds(): IdGenerator {
   const hex = randomBytes(16).toString("hex");
   const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
   const prefix = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-`;
-  let counter = parseInt(hex.slice(20, 32), 16);
+  // The counter in two 24-bit halves: formatting them through a table is several times faster than toString(16).
+  let high = parseInt(hex.slice(20, 26), 16);
+  let low = parseInt(hex.slice(26, 32), 16);
   return {
     uuid() {
-      counter = (counter + 1) % 2 ** 48;
-      return prefix + counter.toString(16).padStart(12, "0");
+      low = (low + 1) & 0xffffff;
+      if (low === 0) high = (high + 1) & 0xffffff;
+      return prefix + hex6(high) + hex6(low);
     },
   };
+}
+
+/** Two hex digits per byte value. */
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
+
+function hex6(value: number): string {
+  return HEX[(value >>> 16) & 255] + HEX[(value >>> 8) & 255] + HEX[value & 255];
+}
+
+/** A 32-bit value as 8 hex digits. */
+export function hex8(value: number): string {
+  return HEX[(value >>> 24) & 255] + HEX[(value >>> 16) & 255] + HEX[(value >>> 8) & 255] + HEX[value & 255];
 }
 
 function hashSeed(text: string): number {
