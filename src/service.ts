@@ -40,12 +40,13 @@ export interface ServiceOptions {
 
 /** Operations that change nothing, so they need no new scheduling pass. */
 const READ_ONLY = /^(Describe|List|Get)/;
-const readOnly = new Map<string, boolean>();
 
-function isReadOnly(operation: string): boolean {
-  let known = readOnly.get(operation);
-  if (known === undefined) readOnly.set(operation, (known = READ_ONLY.test(operation)));
-  return known;
+type OperationHandler = (input: unknown, context: OperationContext) => unknown;
+
+interface OperationEntry {
+  readonly handler: OperationHandler;
+  readonly inputShape: string | undefined;
+  readonly readOnly: boolean;
 }
 
 type Output = Record<string, unknown>;
@@ -58,6 +59,7 @@ const INPUT_SHAPES = new Map(BATCH_MODEL.operations.map((op) => [op.name, op.inp
 export class BatchService {
   readonly partitions = new Partitions();
   readonly requests: RecordedRequest[] = [];
+  private readonly entries = new Map<string, OperationEntry>();
   readonly defaultAccountId: string;
   readonly defaultRegion: string;
   clock: Clock;
@@ -98,12 +100,13 @@ export class BatchService {
     const record = new RecordedCall(operation, input, partition, requestId);
     if (recorded) this.requests.push(record);
     try {
-      if (!this.isOperation(operation)) {
+      const entry = this.entryOf(operation);
+      if (!entry) {
         throw new BatchError("UnknownOperationException", `parlel-batch does not implement the operation ${operation} yet.`);
       }
       const output = this.engine.settleSync()
-        ? this.operate(operation, input, partition, requestId, requestBytes)
-        : this.engine.settle().then(() => this.operate(operation, input, partition, requestId, requestBytes));
+        ? this.operate(entry, input, partition, requestId, requestBytes)
+        : this.engine.settle().then(() => this.operate(entry, input, partition, requestId, requestBytes));
       if (isPromise(output)) return output.then((value) => this.succeeded(record, value), (error: unknown) => this.failed(record, error));
       return this.succeeded(record, output);
     } catch (error) {
@@ -112,9 +115,8 @@ export class BatchService {
   }
 
   /** Validation, the operation, and the engine's settling of what the operation started. */
-  private operate(operation: string, input: Record<string, unknown>, partition: Partition, requestId: string, requestBytes: number | undefined): Output | Promise<Output> {
-    const shape = INPUT_SHAPES.get(operation);
-    if (shape) validateInput(shape, input);
+  private operate(entry: OperationEntry, input: Record<string, unknown>, partition: Partition, requestId: string, requestBytes: number | undefined): Output | Promise<Output> {
+    if (entry.inputShape) validateInput(entry.inputShape, input);
     const store = this.partitions.get(partition);
     const context: OperationContext = {
       partition,
@@ -125,16 +127,29 @@ export class BatchService {
       now: this.clock.now(),
       requestBytes,
     };
-    const handler = this.operations[operation as OperationName] as (input: unknown, context: OperationContext) => unknown;
-    const mutating = !isReadOnly(operation);
+    const mutating = !entry.readOnly;
     if (mutating) store.jobs.views.changed();
-    const result = mutating ? this.mutate(handler, input, context) : handler(input, context);
-    if (isPromise(result)) return result.then((value) => this.afterOperation(operation, value));
-    return this.afterOperation(operation, result);
+    const result = mutating ? this.mutate(entry.handler, input, context) : entry.handler(input, context);
+    if (isPromise(result)) return result.then((value) => this.afterOperation(entry, value));
+    return this.afterOperation(entry, result);
+  }
+
+  /** An operation's handler, input shape and kind, found once per name. */
+  private entryOf(operation: string): OperationEntry | undefined {
+    let entry = this.entries.get(operation);
+    if (entry === undefined && this.isOperation(operation)) {
+      entry = {
+        handler: this.operations[operation] as OperationHandler,
+        inputShape: INPUT_SHAPES.get(operation),
+        readOnly: READ_ONLY.test(operation),
+      };
+      this.entries.set(operation, entry);
+    }
+    return entry;
   }
 
   /** Runs an operation that may change jobs, saying so once it has, even when it fails half-way. */
-  private mutate(handler: (input: unknown, context: OperationContext) => unknown, input: unknown, context: OperationContext): unknown {
+  private mutate(handler: OperationHandler, input: unknown, context: OperationContext): unknown {
     try {
       return handler(input, context);
     } finally {
@@ -142,9 +157,9 @@ export class BatchService {
     }
   }
 
-  private afterOperation(operation: string, result: unknown): Output | Promise<Output> {
+  private afterOperation(entry: OperationEntry, result: unknown): Output | Promise<Output> {
     const output = (result ?? {}) as Output;
-    if (!isReadOnly(operation)) this.engine.wake();
+    if (!entry.readOnly) this.engine.wake();
     if (this.engine.settleSync()) return output;
     return this.engine.settle().then(() => output);
   }

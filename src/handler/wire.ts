@@ -89,11 +89,12 @@ function parseBody(body: WireRequest["body"], size: number, maxBodyBytes: number
   } catch {
     throw clientError("The request body is not valid UTF-8.");
   }
-  if (text.trim() === "") return {};
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
+    // A body of white space alone is no body; only a body that fails to parse is looked at for that.
+    if (text.trim() === "") return {};
     throw clientError(`The request body is not valid JSON: ${(error as Error).message}.`);
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
