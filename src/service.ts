@@ -81,7 +81,10 @@ export class BatchService {
     return Object.prototype.hasOwnProperty.call(this.operations, name);
   }
 
-  /** Validates the input by the model, runs the operation, and settles the engine before answering. */
+  /**
+   * Validates the input by the model, runs the operation, and settles the engine before answering. The
+   * output is the caller's own: one that holds the store's views comes back as a plain copy.
+   */
   async call(
     operation: string,
     input: Record<string, unknown>,
@@ -89,7 +92,8 @@ export class BatchService {
     requestId: string,
     options: { record?: boolean } = {},
   ): Promise<Record<string, unknown>> {
-    return this.invoke(operation, input, partition, requestId, options.record !== false);
+    const output = await this.invoke(operation, input, partition, requestId, options.record !== false);
+    return output instanceof ListedOutput ? ListedOutput.copy(output) : output;
   }
 
   /**

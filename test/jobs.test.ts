@@ -175,6 +175,16 @@ describe("DescribeJobs", () => {
     expect(second.nextToken).toBeUndefined();
   });
 
+  test("outputs of fake.service.call are the caller's own, even where answers reuse kept views", async () => {
+    const { fake, batch } = await ready();
+    const { jobId } = await batch.send(submit({ jobName: "kept", tags: { a: "1" } }));
+    await batch.send(new DescribeJobsCommand({ jobs: [jobId!] }));
+    const output = (await fake.service.call("DescribeJobs", { jobs: [jobId] }, fake.defaultPartition, "request-1")) as { jobs: { status: string; tags: Record<string, string> }[] };
+    output.jobs[0].status = "FAILED";
+    output.jobs[0].tags.a = "changed";
+    expect((await batch.send(new DescribeJobsCommand({ jobs: [jobId!] }))).jobs![0]).toMatchObject({ status: "SUCCEEDED", tags: { a: "1" } });
+  });
+
   test("more than 100 ids is refused", async () => {
     const { batch } = await ready();
     const error = await failure(batch.send(new DescribeJobsCommand({ jobs: Array.from({ length: 101 }, (_, i) => `j${i}`) })));
