@@ -183,6 +183,8 @@ describe("DescribeJobs", () => {
     output.jobs[0].status = "FAILED";
     output.jobs[0].tags.a = "changed";
     expect((await batch.send(new DescribeJobsCommand({ jobs: [jobId!] }))).jobs![0]).toMatchObject({ status: "SUCCEEDED", tags: { a: "1" } });
+    const recorded = fake.requests.at(-1)!.output as { jobs: { status: string; tags: Record<string, string> }[] };
+    expect(recorded.jobs[0]).toMatchObject({ status: "SUCCEEDED", tags: { a: "1" } });
   });
 
   test("more than 100 ids is refused", async () => {
