@@ -69,6 +69,25 @@ async function pairs(size, onFake, onFloor, afterPair = () => {}) {
   };
 }
 
+const BLOCK_MS = Number(process.env.BENCH_BLOCK_MS ?? 5);
+
+/**
+ * One operation's measurement: checks that each side reaches only its own server or handler, sizes the blocks
+ * by the floor, warms the fake's path, starts from a collected heap, then times PAIRS pairs of blocks.
+ * Recorded requests are cleared after every pair, so the runs measure calls, not a growing log.
+ */
+async function measure(fake, name, onFake, onFloor, sizes) {
+  const before = fake.service.requests.length;
+  await onFloor();
+  await onFake();
+  if (fake.service.requests.length !== before + 1) throw new Error("the floor's calls reached the fake, or the fake's did not");
+  const size = (sizes[name] ??= await calibrate(onFloor, BLOCK_MS, 4));
+  await calibrate(onFake, 1);
+  // Each operation starts from a collected heap, so none inherits a collection another one started.
+  if (global.gc) global.gc();
+  return { name, ...(await pairs(size, onFake, onFloor, () => (fake.service.requests.length = 0))) };
+}
+
 function machine() {
   const cpus = os.cpus();
   return {
@@ -88,4 +107,4 @@ function report(result) {
   process.stdout.write(`${RESULT_MARKER}${JSON.stringify(result)}\n`);
 }
 
-module.exports = { fakeBatch, sdk, HttpResponse, REGION, CREDENTIALS, client, median, timeBlock, calibrate, pairs, PAIRS, machine, report, RESULT_MARKER };
+module.exports = { fakeBatch, sdk, HttpResponse, REGION, CREDENTIALS, client, median, timeBlock, calibrate, pairs, PAIRS, measure, machine, report, RESULT_MARKER };

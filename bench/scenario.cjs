@@ -1,6 +1,6 @@
 "use strict";
 // The state and the four operations that both the in-process and the server benchmarks measure.
-const { fakeBatch, sdk, client, HttpResponse } = require("./common.cjs");
+const { fakeBatch, sdk, client, HttpResponse, median } = require("./common.cjs");
 
 const QUEUE = "bench-queue";
 const DEFINITION = "bench-definition";
@@ -88,4 +88,45 @@ async function capture(fake, command) {
   return captured;
 }
 
-module.exports = { QUEUE, DEFINITION, buildState, operations, capture, floorHandler };
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
+const LARGE = Number(process.env.BENCH_LARGE ?? 100_000);
+const EMPTY = 100;
+// BENCH_ONLY=SubmitJob measures the operations whose names match, while working on one of them.
+const ONLY = new RegExp(process.env.BENCH_ONLY ?? "");
+
+/**
+ * The rounds both parts run: a warm-up round that is not counted, then ROUNDS rounds over a fresh state of
+ * EMPTY jobs and the one state of LARGE jobs, in alternating order. `round(state, sizes, only)` measures
+ * the operations matching `only` on one state and returns a result per operation. Returns the table's
+ * rows: per state and operation, the medians over rounds and the range of the ratios.
+ */
+async function runRounds(round) {
+  const large = await buildState(LARGE);
+  const samples = {};
+  const sizes = { empty: {}, large: {} };
+  for (let r = 0; r <= ROUNDS; r++) {
+    // The empty state is fresh every round, so SubmitJob keeps it small.
+    const states = [["empty", await buildState(EMPTY)], ["large", large]];
+    if (r % 2) states.reverse();
+    for (const [label, state] of states) {
+      for (const result of await round(state, sizes[label], ONLY)) {
+        if (r > 0) (samples[`${label}|${result.name}`] ??= []).push(result);
+      }
+    }
+  }
+  return Object.entries(samples).map(([key, list]) => {
+    const [state, operation] = key.split("|");
+    const ratios = list.map((s) => s.ratio);
+    return {
+      state: state === "empty" ? `empty (${EMPTY} jobs)` : `${LARGE.toLocaleString("en-US")} jobs`,
+      operation,
+      fakeUs: median(list.map((s) => s.fakeUs)),
+      floorUs: median(list.map((s) => s.floorUs)),
+      ratio: median(ratios),
+      minRatio: Math.min(...ratios),
+      maxRatio: Math.max(...ratios),
+    };
+  });
+}
+
+module.exports = { QUEUE, DEFINITION, ROUNDS, buildState, operations, capture, floorHandler, runRounds };
