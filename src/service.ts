@@ -131,9 +131,7 @@ export class BatchService {
       now: this.clock.now(),
       requestBytes,
     };
-    const mutating = !entry.readOnly;
-    if (mutating) store.jobs.views.changed();
-    const result = mutating ? this.mutate(entry.handler, input, context) : entry.handler(input, context);
+    const result = entry.readOnly ? entry.handler(input, context) : this.mutate(entry.handler, input, context);
     if (isPromise(result)) return result.then((value) => this.afterOperation(entry, value));
     return this.afterOperation(entry, result);
   }
@@ -250,14 +248,14 @@ class RecordedCall implements RecordedRequest {
     Object.defineProperty(this, "output", COPY_ON_READ);
   }
 
-  static readListed(record: RecordedCall): Record<string, unknown> | undefined {
-    const listed = record.#listed;
-    return listed && (record.#copy ??= ListedOutput.copy(listed));
+  listedCopy(): Record<string, unknown> | undefined {
+    const listed = this.#listed;
+    return listed && (this.#copy ??= ListedOutput.copy(listed));
   }
 
-  static replaceListed(record: RecordedCall, value: Record<string, unknown> | undefined): void {
-    record.#listed = undefined;
-    Object.defineProperty(record, "output", { value, writable: true, enumerable: true, configurable: true });
+  replaceOutput(value: Record<string, unknown> | undefined): void {
+    this.#listed = undefined;
+    Object.defineProperty(this, "output", { value, writable: true, enumerable: true, configurable: true });
   }
 }
 
@@ -266,10 +264,10 @@ const COPY_ON_READ: PropertyDescriptor = {
   enumerable: true,
   configurable: true,
   get(this: RecordedCall) {
-    return RecordedCall.readListed(this);
+    return this.listedCopy();
   },
   set(this: RecordedCall, value: Record<string, unknown> | undefined) {
-    RecordedCall.replaceListed(this, value);
+    this.replaceOutput(value);
   },
 };
 

@@ -122,13 +122,13 @@ export class JobIndex {
   }
 
   hasRunnableJobs(): boolean {
-    for (const index of this.runnable.values()) if (index.size > 0) return true;
+    for (const line of this.runnable.values()) if (line.size > 0) return true;
     return false;
   }
 
   queuesWithRunnableJobs(): string[] {
     const names: string[] = [];
-    for (const [name, index] of this.runnable) if (index.size > 0) names.push(name);
+    for (const [name, line] of this.runnable) if (line.size > 0) names.push(name);
     return names;
   }
 }
