@@ -7,7 +7,7 @@ import type { BatchStore } from "../state/store";
 import type { OperationContext, OperationGroup } from "./context";
 import { clientError, executionError } from "./errors";
 import { checkQueueFit, checkSubmission, resolveSpec, submissionDefinition, submissionQueue } from "./job-submission";
-import { checkJobName, checkListLength, checkNotEmpty, checkRange } from "./rules";
+import { checkJobName, checkListLength, checkNotEmpty, checkRange, matchesNameFilter } from "./rules";
 
 const FILTER_NAMES = new Set(["JOB_NAME", "JOB_DEFINITION", "BEFORE_CREATED_AT", "AFTER_CREATED_AT", "SHARE_IDENTIFIER"]);
 
@@ -60,14 +60,16 @@ export const jobOperations: OperationGroup<"SubmitJob" | "DescribeJobs" | "ListJ
   },
 
   CancelJob(input, { store, engine }) {
-    checkReason(input.jobId, input.reason);
+    checkNotEmpty(input.jobId, "jobId");
+    checkReason(input.reason);
     const job = store.jobs.get(input.jobId);
     if (job) engine.cancel(store, job, input.reason);
     return {};
   },
 
   TerminateJob(input, { store, engine }) {
-    checkReason(input.jobId, input.reason);
+    checkNotEmpty(input.jobId, "jobId");
+    checkReason(input.reason);
     const job = store.jobs.get(input.jobId);
     if (job) engine.terminate(store, job, input.reason);
     return {};
@@ -82,8 +84,7 @@ export const jobOperations: OperationGroup<"SubmitJob" | "DescribeJobs" | "ListJ
   },
 };
 
-function checkReason(jobId: string, reason: string): void {
-  checkNotEmpty(jobId, "jobId");
+function checkReason(reason: string): void {
   checkNotEmpty(reason, "reason");
   if (reason.length > 1024) throw clientError(`reason can have at most 1024 characters, got ${reason.length}.`);
 }
@@ -91,8 +92,7 @@ function checkReason(jobId: string, reason: string): void {
 /** CancelJobs and TerminateJobs: up to 50 ids; ids that are not found count as successful. */
 function bulk(jobIds: string[], reason: string, { store }: OperationContext, stop: (job: JobRecord) => void) {
   checkListLength(jobIds, 50, "jobs", 1);
-  checkNotEmpty(reason, "reason");
-  if (reason.length > 1024) throw clientError(`reason can have at most 1024 characters, got ${reason.length}.`);
+  checkReason(reason);
   const successful: string[] = [];
   const errors: CancelJobsErrorDetail[] = [];
   for (const jobId of jobIds) {
@@ -245,11 +245,8 @@ class SummaryPage {
 
 function filterTest(name: string, value: string): (job: JobRecord) => boolean {
   switch (name) {
-    case "JOB_NAME": {
-      const wanted = value.toLowerCase();
-      if (wanted.endsWith("*")) return (job) => job.jobName.toLowerCase().startsWith(wanted.slice(0, -1));
-      return (job) => job.jobName.toLowerCase() === wanted;
-    }
+    case "JOB_NAME":
+      return (job) => matchesNameFilter(job.jobName, value);
     case "JOB_DEFINITION": {
       if (value.startsWith("arn:")) {
         if (value.includes("*")) throw clientError("A JOB_DEFINITION filter with an ARN cannot use *.");
