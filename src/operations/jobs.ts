@@ -1,14 +1,15 @@
-import type { CancelJobsErrorDetail, JobDetail, JobStatus, JobSummary, KeyValuesPair } from "@aws-sdk/client-batch";
+import type { JobDetail, JobStatus, JobSummary, KeyValuesPair } from "@aws-sdk/client-batch";
 import { batchArn } from "../state/arn";
 import { newJobRecord, type JobRecord, type JobViews } from "../state/job-record";
 import { listedOutput } from "../state/plain-data";
 import { decodeCursor, decodeToken, encodeToken } from "../state/pagination";
 import type { BatchStore } from "../state/store";
-import type { OperationContext, OperationGroup } from "./context";
+import type { OperationGroup } from "./context";
 import { clientError, executionError } from "./errors";
 import { checkQueueFit, checkSubmission, resolveSpec, submissionDefinition, submissionQueue } from "./job-submission";
-import { checkJobName, checkListLength, checkNotEmpty, checkRange, matchesNameFilter } from "./rules";
+import { checkJobName, checkNotEmpty, checkRange, checkReason, matchesNameFilter, stopEach } from "./rules";
 
+const EMPTY_JOB_ID = "jobId must not be empty.";
 const FILTER_NAMES = new Set(["JOB_NAME", "JOB_DEFINITION", "BEFORE_CREATED_AT", "AFTER_CREATED_AT", "SHARE_IDENTIFIER"]);
 
 export const jobOperations: OperationGroup<"SubmitJob" | "DescribeJobs" | "ListJobs" | "CancelJob" | "CancelJobs" | "TerminateJob" | "TerminateJobs"> = {
@@ -75,37 +76,20 @@ export const jobOperations: OperationGroup<"SubmitJob" | "DescribeJobs" | "ListJ
     return {};
   },
 
-  CancelJobs(input, context) {
-    return bulk(input.jobs, input.reason, context, (job) => context.engine.cancel(context.store, job, input.reason));
+  CancelJobs(input, { store, engine }) {
+    return stopEach(input.jobs, input.reason, EMPTY_JOB_ID, (jobId) => {
+      const job = store.jobs.get(jobId);
+      if (job) engine.cancel(store, job, input.reason);
+    });
   },
 
-  TerminateJobs(input, context) {
-    return bulk(input.jobs, input.reason, context, (job) => context.engine.terminate(context.store, job, input.reason));
+  TerminateJobs(input, { store, engine }) {
+    return stopEach(input.jobs, input.reason, EMPTY_JOB_ID, (jobId) => {
+      const job = store.jobs.get(jobId);
+      if (job) engine.terminate(store, job, input.reason);
+    });
   },
 };
-
-function checkReason(reason: string): void {
-  checkNotEmpty(reason, "reason");
-  if (reason.length > 1024) throw clientError(`reason can have at most 1024 characters, got ${reason.length}.`);
-}
-
-/** CancelJobs and TerminateJobs: up to 50 ids; ids that are not found count as successful. */
-function bulk(jobIds: string[], reason: string, { store }: OperationContext, stop: (job: JobRecord) => void) {
-  checkListLength(jobIds, 50, "jobs", 1);
-  checkReason(reason);
-  const successful: string[] = [];
-  const errors: CancelJobsErrorDetail[] = [];
-  for (const jobId of jobIds) {
-    if (jobId === "") {
-      errors.push({ job: jobId, code: "ValidationException", message: "jobId must not be empty." });
-      continue;
-    }
-    const job = store.jobs.get(jobId);
-    if (job) stop(job);
-    successful.push(jobId);
-  }
-  return { successful, errors };
-}
 
 /** Dependencies must exist; N_TO_N needs an array job of the same size; SEQUENTIAL only applies to arrays. */
 function checkDependencies(store: BatchStore, dependsOn: { jobId?: string; type?: string }[], arraySize: number | undefined): void {

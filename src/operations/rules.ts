@@ -70,6 +70,34 @@ export function copy<T>(value: T): T {
   return copyData(value);
 }
 
+const MAX_REASON_LENGTH = 1024;
+
+/** The reason given for cancelling or terminating a job: 1 to 1024 characters. */
+export function checkReason(reason: string): void {
+  checkNotEmpty(reason, "reason");
+  if (reason.length > MAX_REASON_LENGTH) throw clientError(`reason can have at most ${MAX_REASON_LENGTH} characters, got ${reason.length}.`);
+}
+
+/**
+ * The bulk stops (CancelJobs, TerminateJobs, TerminateServiceJobs): 1 to 50 ids and a reason. Each id is stopped
+ * when it is found; ids that are not found count as successful, as AWS counts them; an empty id is an error.
+ */
+export function stopEach(jobIds: string[], reason: string, emptyIdMessage: string, stop: (jobId: string) => void): { successful: string[]; errors: { job: string; code: string; message: string }[] } {
+  checkListLength(jobIds, 50, "jobs", 1);
+  checkReason(reason);
+  const successful: string[] = [];
+  const errors: { job: string; code: string; message: string }[] = [];
+  for (const jobId of jobIds) {
+    if (jobId === "") {
+      errors.push({ job: jobId, code: "ValidationException", message: emptyIdMessage });
+      continue;
+    }
+    stop(jobId);
+    successful.push(jobId);
+  }
+  return { successful, errors };
+}
+
 /** Batch's name filters: case-insensitive, and a trailing `*` makes the value a prefix. */
 export function matchesNameFilter(name: string, pattern: string): boolean {
   const value = name.toLowerCase();

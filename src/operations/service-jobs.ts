@@ -9,11 +9,9 @@ import type { OperationGroup, OperationInput, OperationOutput } from "./context"
 import { clientError, executionError } from "./errors";
 import { findJobQueue } from "./job-queues";
 import { findQuotaShareByName } from "./quota-shares";
-import { checkJobName, checkListLength, checkMaxResults, checkNotEmpty, checkRange, checkTags, checkTimeout, copy, matchesNameFilter } from "./rules";
+import { checkJobName, checkListLength, checkMaxResults, checkNotEmpty, checkRange, checkReason, checkTags, checkTimeout, copy, matchesNameFilter, stopEach } from "./rules";
 
 const SHARE_IDENTIFIER = /^[a-zA-Z0-9]{1,255}$/;
-const MAX_REASON_LENGTH = 1024;
-const MAX_TERMINATE_BATCH = 50;
 /** Filters that narrow a status listing rather than replace it (see ListServiceJobs). */
 const STATUS_COMPATIBLE_FILTERS = new Set(["SHARE_IDENTIFIER", "QUOTA_SHARE_NAME"]);
 const LIST_FILTERS = ["JOB_NAME", "BEFORE_CREATED_AT", "AFTER_CREATED_AT", "SHARE_IDENTIFIER", "QUOTA_SHARE_NAME"];
@@ -120,21 +118,11 @@ export const serviceJobOperations: OperationGroup<
     return {};
   },
 
-  TerminateServiceJobs(input, context) {
-    checkListLength(input.jobs, MAX_TERMINATE_BATCH, "jobs", 1);
-    checkReason(input.reason);
-    const successful: string[] = [];
-    const errors: { job: string; code: string; message: string }[] = [];
-    for (const jobId of input.jobs) {
-      if (jobId === "") {
-        errors.push({ job: jobId, code: "ValidationException", message: "The service job ID must not be empty." });
-        continue;
-      }
-      const job = context.store.serviceJobs.get(jobId);
-      if (job) context.engine.serviceJobs.terminate(context.store, job, input.reason);
-      successful.push(jobId);
-    }
-    return { successful, errors };
+  TerminateServiceJobs(input, { store, engine }) {
+    return stopEach(input.jobs, input.reason, "The service job ID must not be empty.", (jobId) => {
+      const job = store.serviceJobs.get(jobId);
+      if (job) engine.serviceJobs.terminate(store, job, input.reason);
+    });
   },
 
   UpdateServiceJob(input, { store }) {
@@ -159,11 +147,6 @@ function mustFindServiceJob(store: BatchStore, jobId: string): ServiceJobRecord 
   const job = store.serviceJobs.get(jobId);
   if (!job) throw clientError(`Service job ${jobId} does not exist`);
   return job;
-}
-
-function checkReason(reason: string): void {
-  checkNotEmpty(reason, "reason");
-  if (reason.length > MAX_REASON_LENGTH) throw clientError(`reason can have at most ${MAX_REASON_LENGTH} characters, got ${reason.length}.`);
 }
 
 /** The payload is the SageMaker CreateTrainingJob request, as a JSON object. */
