@@ -1,12 +1,11 @@
 import type { ComputeEnvironmentDetail, ComputeResource, ComputeResourceUpdate } from "@aws-sdk/client-batch";
 import { batchArn } from "../state/arn";
-import { isTransient } from "../state/engine";
 import type { BatchStore } from "../state/store";
 import type { ComputeEnvironmentRecord } from "../state/records";
 import type { OperationContext, OperationGroup } from "./context";
 import { clientError } from "./errors";
 import { describeResources } from "./listing";
-import { checkRange, checkNameIsFree, checkResourceName, checkTags } from "./rules";
+import { checkRange, checkNameIsFree, checkResourceName, checkTags, checkDeletable, checkNotBeingModified } from "./rules";
 
 const MAX_COMPUTE_ENVIRONMENTS = 50;
 const FARGATE_TYPES = new Set(["FARGATE", "FARGATE_SPOT"]);
@@ -62,7 +61,7 @@ export const computeEnvironmentOperations: OperationGroup<
     const { store } = context;
     const record = mustFind(store, input.computeEnvironment, context);
     const detail = record.detail;
-    if (isTransient(detail.status)) throw clientError(`Cannot update, resource is being modified`);
+    checkNotBeingModified(detail.status, "update");
     if (input.unmanagedvCpus !== undefined && detail.type !== "UNMANAGED") {
       throw clientError("unmanagedvCpus can only be specified for an UNMANAGED compute environment.");
     }
@@ -89,10 +88,7 @@ export const computeEnvironmentOperations: OperationGroup<
   DeleteComputeEnvironment(input, context) {
     const { store } = context;
     const record = mustFind(store, input.computeEnvironment, context);
-    if (isTransient(record.detail.status)) throw clientError("Cannot delete, resource is being modified");
-    if (record.detail.state !== "DISABLED") {
-      throw clientError(`Cannot delete, ComputeEnvironment ${record.name} is in ${record.detail.state} state. Disable it first.`);
-    }
+    checkDeletable("ComputeEnvironment", record.name, record.detail);
     for (const queue of store.jobQueues.values()) {
       if (queue.detail.computeEnvironmentOrder?.some((entry) => entry.computeEnvironment === record.arn)) {
         throw clientError("Cannot delete, found existing JobQueue relationship");

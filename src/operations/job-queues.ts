@@ -9,14 +9,13 @@ import type {
   ServiceEnvironmentOrder,
 } from "@aws-sdk/client-batch";
 import { batchArn } from "../state/arn";
-import { isTransient } from "../state/engine";
 import type { JobQueueRecord } from "../state/records";
 import type { BatchStore } from "../state/store";
 import { mustFind as mustFindComputeEnvironment } from "./compute-environments";
 import type { OperationContext, OperationGroup, OperationOutput } from "./context";
 import { clientError } from "./errors";
 import { describeResources } from "./listing";
-import { checkListLength, checkNotEmpty, checkRange, checkNameIsFree, checkResourceName, checkTags } from "./rules";
+import { checkListLength, checkNotEmpty, checkRange, checkNameIsFree, checkResourceName, checkTags, checkDeletable, checkNotBeingModified } from "./rules";
 import { mustFindSchedulingPolicy } from "./scheduling-policies";
 
 const MAX_JOB_QUEUES = 50;
@@ -73,7 +72,7 @@ export const jobQueueOperations: OperationGroup<"CreateJobQueue" | "DescribeJobQ
     const { store } = context;
     const record = mustFindJobQueue(store, input.jobQueue, context);
     const detail = record.detail;
-    if (isTransient(detail.status)) throw clientError("Cannot update, resource is being modified");
+    checkNotBeingModified(detail.status, "update");
     checkPriority(input.priority);
     const attachment = updatedAttachment(store, context, detail, input.computeEnvironmentOrder, input.serviceEnvironmentOrder);
     if (input.schedulingPolicyArn !== undefined) checkPolicyReplacement(store, detail, input.schedulingPolicyArn);
@@ -94,10 +93,7 @@ export const jobQueueOperations: OperationGroup<"CreateJobQueue" | "DescribeJobQ
   DeleteJobQueue(input, context) {
     const { store } = context;
     const record = mustFindJobQueue(store, input.jobQueue, context);
-    if (isTransient(record.detail.status)) throw clientError("Cannot delete, resource is being modified");
-    if (record.detail.state !== "DISABLED") {
-      throw clientError(`Cannot delete, JobQueue ${record.name} is in ${record.detail.state} state. Disable it first.`);
-    }
+    checkDeletable("JobQueue", record.name, record.detail);
     // The job engine will terminate the jobs left in the queue here (AWS does about 16 a second).
     // Quota shares of the queue are left to the quota share operations.
     context.engine.beginTransition(store, "jobQueues", record.name, "DELETING");

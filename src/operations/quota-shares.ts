@@ -5,14 +5,13 @@ import type {
   QuotaShareResourceSharingConfiguration,
 } from "@aws-sdk/client-batch";
 import { batchArn, isArn, quotaShareResource } from "../state/arn";
-import { isTransient } from "../state/engine";
 import { paginate } from "../state/pagination";
 import type { JobQueueRecord, QuotaShareRecord } from "../state/records";
 import type { BatchStore } from "../state/store";
 import type { OperationGroup } from "./context";
 import { clientError, executionError } from "./errors";
 import { mustFindJobQueue } from "./job-queues";
-import { checkListLength, checkMaxResults, checkResourceName, checkTags, copy } from "./rules";
+import { checkListLength, checkMaxResults, checkResourceName, checkTags, copy, checkDeletable, checkNotBeingModified } from "./rules";
 
 const MAX_QUOTA_SHARES_PER_QUEUE = 20;
 /** -1 means the share may borrow without limit. */
@@ -72,7 +71,7 @@ export const quotaShareOperations: OperationGroup<"CreateQuotaShare" | "Describe
     const { store } = context;
     const record = mustFindQuotaShare(store, input.quotaShareArn);
     const detail = record.detail;
-    if (isTransient(detail.status)) throw clientError("Cannot update, resource is being modified");
+    checkNotBeingModified(detail.status, "update");
     if (input.capacityLimits !== undefined) checkCapacityLimits(input.capacityLimits);
     const sharing = input.resourceSharingConfiguration && withDefaultBorrowLimit(input.resourceSharingConfiguration);
     // Every check passed: only now change the record.
@@ -87,10 +86,7 @@ export const quotaShareOperations: OperationGroup<"CreateQuotaShare" | "Describe
   DeleteQuotaShare(input, context) {
     const { store } = context;
     const record = mustFindQuotaShare(store, input.quotaShareArn);
-    if (isTransient(record.detail.status)) throw clientError("Cannot delete, resource is being modified");
-    if (record.detail.state !== "DISABLED") {
-      throw clientError(`Cannot delete, QuotaShare ${record.detail.quotaShareName} is in ${record.detail.state} state. Disable it first.`);
-    }
+    checkDeletable("QuotaShare", String(record.detail.quotaShareName), record.detail);
     // The job engine will terminate the jobs left in the share here, as AWS eventually does.
     context.engine.beginTransition(store, "quotaShares", record.name, "DELETING");
     return {};

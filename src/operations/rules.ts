@@ -1,3 +1,4 @@
+import { isTransient } from "../state/engine";
 import { copyData } from "../state/plain-data";
 import { clientError, executionError } from "./errors";
 
@@ -68,6 +69,17 @@ export function checkNotEmpty(value: string, path: string): void {
 /** A deep copy for Describe output, so callers never hold a reference into the store. */
 export function copy<T>(value: T): T {
   return copyData(value);
+}
+
+/** Updates and deletes wait until a resource is no longer CREATING, UPDATING or DELETING. */
+export function checkNotBeingModified(status: string | undefined, action: "update" | "delete"): void {
+  if (isTransient(status)) throw clientError(`Cannot ${action}, resource is being modified`);
+}
+
+/** A resource with a state is deleted once it is DISABLED, and not while it is being modified. */
+export function checkDeletable(kind: string, name: string, detail: { status?: string; state?: string }): void {
+  checkNotBeingModified(detail.status, "delete");
+  if (detail.state !== "DISABLED") throw clientError(`Cannot delete, ${kind} ${name} is in ${detail.state} state. Disable it first.`);
 }
 
 const MAX_REASON_LENGTH = 1024;

@@ -1,12 +1,11 @@
 import type { CapacityLimit, ServiceEnvironmentDetail } from "@aws-sdk/client-batch";
 import { batchArn } from "../state/arn";
-import { isTransient } from "../state/engine";
 import type { ServiceEnvironmentRecord } from "../state/records";
 import type { BatchStore } from "../state/store";
 import type { OperationContext, OperationGroup } from "./context";
 import { clientError } from "./errors";
 import { describeResources } from "./listing";
-import { checkListLength, checkNameIsFree, checkResourceName, checkTags } from "./rules";
+import { checkListLength, checkNameIsFree, checkResourceName, checkTags, checkDeletable, checkNotBeingModified } from "./rules";
 
 const MAX_SERVICE_ENVIRONMENTS = 50;
 
@@ -43,7 +42,7 @@ export const serviceEnvironmentOperations: OperationGroup<
     const { store } = context;
     const record = mustFindServiceEnvironment(store, input.serviceEnvironment, context);
     const detail = record.detail;
-    if (isTransient(detail.status)) throw clientError("Cannot update, resource is being modified");
+    checkNotBeingModified(detail.status, "update");
     if (input.capacityLimits !== undefined) checkCapacityLimits(input.capacityLimits);
     // Every check passed: only now change the record.
     if (input.state) detail.state = input.state;
@@ -55,10 +54,7 @@ export const serviceEnvironmentOperations: OperationGroup<
   DeleteServiceEnvironment(input, context) {
     const { store } = context;
     const record = mustFindServiceEnvironment(store, input.serviceEnvironment, context);
-    if (isTransient(record.detail.status)) throw clientError("Cannot delete, resource is being modified");
-    if (record.detail.state !== "DISABLED") {
-      throw clientError(`Cannot delete, ServiceEnvironment ${record.name} is in ${record.detail.state} state. Disable it first.`);
-    }
+    checkDeletable("ServiceEnvironment", record.name, record.detail);
     for (const queue of store.jobQueues.values()) {
       const order = queue.detail.serviceEnvironmentOrder ?? [];
       if (order.some((entry) => store.serviceEnvironments.find(entry.serviceEnvironment ?? "") === record)) {
