@@ -435,16 +435,7 @@ export class Engine {
       this.endNodeAttempt(store, job, outcome, statusReason);
       return;
     }
-    const exitCode = outcome.exitCode ?? 0;
-    job.exitCode = exitCode;
-    job.containerReason = outcome.reason;
-    addAttempt(job, {
-      container: { exitCode, reason: outcome.reason, logStreamName: job.logStreamName, taskArn: job.taskArn },
-      startedAt: job.startedAt,
-      stoppedAt: this.now(),
-      statusReason,
-    });
-    job.attemptToken++;
+    const exitCode = this.closeAttempt(job, outcome, statusReason);
     if (exitCode === 0 && statusReason === CONTAINER_EXITED) {
       this.transition(store, job, "SUCCEEDED", statusReason);
     } else if (retryable && this.shouldRetry(job, exitCode, outcome.reason, statusReason)) {
@@ -456,13 +447,24 @@ export class Engine {
   }
 
   private endNodeAttempt(store: BatchStore, node: JobRecord, outcome: JobOutcome, statusReason: string): void {
-    const exitCode = outcome.exitCode ?? 0;
-    node.exitCode = exitCode;
-    node.containerReason = outcome.reason;
-    addAttempt(node, { container: { exitCode, reason: outcome.reason, logStreamName: node.logStreamName, taskArn: node.taskArn }, startedAt: node.startedAt, stoppedAt: this.now(), statusReason });
-    node.attemptToken++;
+    const exitCode = this.closeAttempt(node, outcome, statusReason);
     this.transition(store, node, exitCode === 0 && statusReason === CONTAINER_EXITED ? "SUCCEEDED" : "FAILED", statusReason);
     this.nodeEnded(store, node, outcome, statusReason);
+  }
+
+  /** Records the attempt's outcome on the job and in its attempts, and retires its token; returns the exit code. */
+  private closeAttempt(job: JobRecord, outcome: JobOutcome, statusReason: string): number {
+    const exitCode = outcome.exitCode ?? 0;
+    job.exitCode = exitCode;
+    job.containerReason = outcome.reason;
+    addAttempt(job, {
+      container: { exitCode, reason: outcome.reason, logStreamName: job.logStreamName, taskArn: job.taskArn },
+      startedAt: job.startedAt,
+      stoppedAt: this.now(),
+      statusReason,
+    });
+    job.attemptToken++;
+    return exitCode;
   }
 
   /** evaluateOnExit: the first matching entry decides; with no match, retry while attempts remain. */
