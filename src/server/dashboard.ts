@@ -1,7 +1,7 @@
 import type { AttemptDetail, JobStatus } from "@aws-sdk/client-batch";
 import type { BatchService } from "../service";
 import { isTerminal, type JobRecord, type JobSpec } from "../state/job-record";
-import { capacityOf } from "../state/scheduler";
+import { capacityOf, inOrder } from "../state/scheduler";
 import type { BatchStore } from "../state/store";
 import { DASHBOARD_HTML } from "./dashboard-page";
 
@@ -249,9 +249,7 @@ function partitionView(store: BatchStore, queueCounts: Map<string, Partial<Statu
     status: detail.status,
     statusReason: detail.statusReason,
     priority: detail.priority,
-    computeEnvironments: [...(detail.computeEnvironmentOrder ?? [])]
-      .sort((a, b) => (a.order ?? 0) - (b.order ?? 0))
-      .map((entry) => lastSegment(entry.computeEnvironment ?? "", "compute-environment/")),
+    computeEnvironments: inOrder(detail.computeEnvironmentOrder ?? []).map((entry) => lastSegment(entry.computeEnvironment ?? "", "compute-environment/")),
     schedulingPolicy: detail.schedulingPolicyArn ? lastSegment(detail.schedulingPolicyArn, "scheduling-policy/") : undefined,
     counts: queueCounts.get(name) ?? {},
   }));

@@ -1,4 +1,3 @@
-import type { ComputeEnvironmentOrder } from "@aws-sdk/client-batch";
 import type { ComputeEnvironmentRecord, JobQueueRecord } from "./records";
 import type { Engine } from "./engine";
 import type { JobRecord } from "./job-record";
@@ -167,8 +166,11 @@ export class Scheduler {
   }
 }
 
-/** A queue's compute environments by `order`; most queues list them in order already, and need no copy. */
-function inOrder(entries: readonly ComputeEnvironmentOrder[]): readonly ComputeEnvironmentOrder[] {
+/**
+ * A queue's compute or service environments by `order`, as the scheduler tries them; most queues list them in
+ * order already, and need no copy.
+ */
+export function inOrder<Entry extends { order?: number }>(entries: readonly Entry[]): readonly Entry[] {
   for (let i = 1; i < entries.length; i++) {
     if ((entries[i - 1].order ?? 0) > (entries[i].order ?? 0)) return [...entries].sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
   }

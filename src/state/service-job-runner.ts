@@ -3,6 +3,7 @@ import type { Engine } from "./engine";
 import type { AttemptView, JobOutcome } from "./outcomes";
 import type { JobQueueRecord, ServiceEnvironmentRecord } from "./records";
 import { isTerminalServiceJob, transitionServiceJob, type ServiceJobRecord } from "./service-jobs";
+import { inOrder } from "./scheduler";
 import type { BatchStore } from "./store";
 
 const COMPLETED = "Training job completed";
@@ -116,8 +117,7 @@ export class ServiceJobRunner {
 
   /** The first ENABLED service environment of the queue with room for the job's capacity. */
   private environmentWithRoom(store: BatchStore, queue: JobQueueRecord, job: ServiceJobRecord): ServiceEnvironmentRecord | undefined {
-    const order = [...(queue.detail.serviceEnvironmentOrder ?? [])].sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
-    for (const entry of order) {
+    for (const entry of inOrder(queue.detail.serviceEnvironmentOrder ?? [])) {
       const environment = store.serviceEnvironments.find(entry.serviceEnvironment ?? "");
       const detail = environment?.detail;
       if (!environment || detail?.state !== "ENABLED" || (detail.status !== "VALID" && detail.status !== "UPDATING")) continue;
