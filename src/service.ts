@@ -9,6 +9,7 @@ import { createIdGenerator, type IdGenerator } from "./state/ids";
 import type { Partition } from "./state/partition";
 import { Partitions, type BatchStore } from "./state/store";
 import type { JobRecord } from "./state/job-record";
+import { isPromise } from "./state/maybe-promise";
 import { ListedOutput } from "./state/plain-data";
 
 /** One call as the fake saw it, for assertions. */
@@ -271,9 +272,6 @@ const COPY_ON_READ: PropertyDescriptor = {
   },
 };
 
-function isPromise(value: unknown): value is Promise<unknown> {
-  return typeof (value as Promise<unknown> | undefined)?.then === "function";
-}
 
 function makeClock(options: ServiceOptions): Clock {
   return options.clock === "manual" ? new ManualClock(options.startTime ?? Date.now()) : new RealClock();

@@ -1,7 +1,8 @@
 import { HttpResponse, type HttpHandler, type HttpRequest } from "@smithy/protocol-http";
 import type { HttpHandlerOptions } from "@smithy/types";
 import type { BatchService } from "../service";
-import { answer, isPromise, type WireRequest } from "./wire";
+import { isPromise } from "../state/maybe-promise";
+import { answer, type WireRequest } from "./wire";
 
 export type FakeHttpHandlerConfig = Record<string, never>;
 

@@ -1,6 +1,7 @@
 import { BatchError, clientError } from "../operations/errors";
 import type { BatchService } from "../service";
 import type { Partition } from "../state/partition";
+import { isPromise } from "../state/maybe-promise";
 import { ListedOutput } from "../state/plain-data";
 import { defaultRoutes, type RouteTable } from "./routes";
 
@@ -53,9 +54,6 @@ function encodeFailure(error: unknown, requestId: string): WireResponse {
   return encodeError(failure, requestId);
 }
 
-export function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
-  return typeof (value as Promise<T> | undefined)?.then === "function";
-}
 
 export function decodeRequest(service: BatchService, request: WireRequest, routes: RouteTable, maxBodyBytes: number): DecodedCall {
   const match = routes.match(request.method, request.path);

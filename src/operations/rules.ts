@@ -1,4 +1,5 @@
 import { isTransient } from "../state/engine";
+import { globMatches } from "../state/patterns";
 import { copyData } from "../state/plain-data";
 import { clientError, executionError } from "./errors";
 
@@ -112,9 +113,7 @@ export function stopEach(jobIds: string[], reason: string, emptyIdMessage: strin
 
 /** Batch's name filters: case-insensitive, and a trailing `*` makes the value a prefix. */
 export function matchesNameFilter(name: string, pattern: string): boolean {
-  const value = name.toLowerCase();
-  const wanted = pattern.toLowerCase();
-  return wanted.endsWith("*") ? value.startsWith(wanted.slice(0, -1)) : value === wanted;
+  return globMatches(pattern.toLowerCase(), name.toLowerCase());
 }
 
 const EXIT_CODE_PATTERN = /^[0-9]*\*?$/;

@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { BatchError } from "../operations/errors";
-import { answer, DEFAULT_MAX_BODY_BYTES, encodeError, isPromise, type WireRequest, type WireResponse } from "../handler/wire";
+import { answer, DEFAULT_MAX_BODY_BYTES, encodeError, type WireRequest, type WireResponse } from "../handler/wire";
+import { isPromise } from "../state/maybe-promise";
 import type { BatchService } from "../service";
 import { controlRoutes, type ControlRequest } from "./control";
 

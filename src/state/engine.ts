@@ -2,6 +2,8 @@ import type { AttemptDetail, JobStatus, ServiceJobStatus } from "@aws-sdk/client
 import type { Clock } from "./clock";
 import { isTerminal, newJobRecord, type JobRecord, type JobSpec } from "./job-record";
 import { hex8 } from "./ids";
+import { isPromise } from "./maybe-promise";
+import { globMatches } from "./patterns";
 import { logLines, OutcomeRules, type AttemptView, type JobOutcome } from "./outcomes";
 import type { Partition } from "./partition";
 import { Scheduler } from "./scheduler";
@@ -735,14 +737,7 @@ function addAttempt(job: JobRecord, attempt: AttemptDetail): void {
   else job.attempts.push(attempt);
 }
 
-function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
-  return typeof (value as Promise<T>)?.then === "function";
-}
 
-/** Batch's evaluateOnExit patterns: exact, or a prefix when they end with `*`. */
-export function globMatches(pattern: string, value: string): boolean {
-  return pattern.endsWith("*") ? value.startsWith(pattern.slice(0, -1)) : value === pattern;
-}
 
 export function isTransient(status: string | undefined): boolean {
   return status === "CREATING" || status === "UPDATING" || status === "DELETING";

@@ -1,5 +1,6 @@
 import type { ComputeEnvironmentRecord, JobQueueRecord } from "./records";
 import type { Engine } from "./engine";
+import { globMatches } from "./patterns";
 import type { JobRecord } from "./job-record";
 import type { BatchStore } from "./store";
 
@@ -210,8 +211,7 @@ function fairShareOrder(store: BatchStore, jobs: JobRecord[], distribution: { sh
     let best: { length: number; weight: number } | undefined;
     for (const entry of distribution) {
       const id = entry.shareIdentifier ?? "";
-      const fits = id.endsWith("*") ? share.startsWith(id.slice(0, -1)) : share === id;
-      if (fits && (!best || id.length > best.length)) best = { length: id.length, weight: entry.weightFactor ?? 1 };
+      if (globMatches(id, share) && (!best || id.length > best.length)) best = { length: id.length, weight: entry.weightFactor ?? 1 };
     }
     return best?.weight ?? 1;
   };

@@ -1,5 +1,6 @@
 import type { ServiceJobStatus } from "@aws-sdk/client-batch";
 import type { Engine } from "./engine";
+import { globMatches } from "./patterns";
 import type { AttemptView, JobOutcome } from "./outcomes";
 import type { JobQueueRecord, ServiceEnvironmentRecord } from "./records";
 import { isTerminalServiceJob, transitionServiceJob, type ServiceJobRecord } from "./service-jobs";
@@ -109,8 +110,7 @@ export class ServiceJobRunner {
     for (const rule of job.detail.retryStrategy?.evaluateOnExit ?? []) {
       const pattern = rule.onStatusReason;
       if (pattern === undefined) continue;
-      const fits = pattern.endsWith("*") ? statusReason.startsWith(pattern.slice(0, -1)) : statusReason === pattern;
-      if (fits) return rule.action?.toUpperCase() === "RETRY";
+      if (globMatches(pattern, statusReason)) return rule.action?.toUpperCase() === "RETRY";
     }
     return true;
   }
