@@ -87,15 +87,12 @@ export class FakeBatch implements FakeHttpHandler {
 
   /** Ends a job's running attempt now with the outcome given (default: exit 0). */
   async complete(jobId: string, outcome: JobOutcome = {}): Promise<void> {
-    const found = this.service.findJob(jobId);
-    if (!found) throw new Error(`complete(): no job ${jobId}`);
-    this.service.engine.complete(found.store, found.job, outcome);
-    await this.service.engine.settle();
+    if (!(await this.service.complete(jobId, outcome))) throw new Error(`complete(): no job ${jobId}`);
   }
 
   /** The log lines a job's attempts wrote, from their outcomes. */
   logs(jobId: string): string[] {
-    return [...(this.service.findJob(jobId)?.job.logs ?? [])];
+    return this.service.logs(jobId) ?? [];
   }
 
   /**

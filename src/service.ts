@@ -9,6 +9,7 @@ import { createIdGenerator, type IdGenerator } from "./state/ids";
 import type { Partition } from "./state/partition";
 import { Partitions, type BatchStore } from "./state/store";
 import type { JobRecord } from "./state/job-record";
+import type { JobOutcome } from "./state/outcomes";
 import { isPromise } from "./state/maybe-promise";
 import { ListedOutput } from "./state/plain-data";
 
@@ -207,6 +208,24 @@ export class BatchService {
       if (job) return { store, job };
     }
     return undefined;
+  }
+
+  /**
+   * Ends a job's running (or starting) attempt now with the outcome given, and runs what follows from it.
+   * The job, or undefined when there is none with this id.
+   */
+  async complete(jobId: string, outcome: JobOutcome): Promise<JobRecord | undefined> {
+    const found = this.findJob(jobId);
+    if (!found) return undefined;
+    this.engine.complete(found.store, found.job, outcome);
+    await this.engine.settle();
+    return found.job;
+  }
+
+  /** The log lines a job's attempts wrote, from their outcomes; undefined when there is no such job. */
+  logs(jobId: string): string[] | undefined {
+    const found = this.findJob(jobId);
+    return found && [...(found.job.logs ?? [])];
   }
 
   newRequestId(): string {

@@ -64,7 +64,7 @@ const ENDPOINTS: Endpoint[] = [
     },
   },
   { method: "GET", path: /^\/_parlel\/state$/, run: (service) => dashboardState(service) },
-  { method: "GET", path: /^\/_parlel\/jobs\/([^/]+)\/logs$/, run: (service, _request, [jobId]) => ({ jobId, logs: [...(findJob(service, jobId).job.logs ?? [])] }) },
+  { method: "GET", path: /^\/_parlel\/jobs\/([^/]+)\/logs$/, run: (service, _request, [jobId]) => ({ jobId, logs: service.logs(jobId) ?? noJob(jobId) }) },
   { method: "POST", path: /^\/_parlel\/jobs\/([^/]+)\/complete$/, run: complete },
 ];
 
@@ -125,18 +125,15 @@ function addOutcome(service: BatchService, request: ControlRequest) {
 }
 
 async function complete(service: BatchService, request: ControlRequest, [jobId]: string[]) {
-  const { store, job } = findJob(service, jobId);
+  const job = service.findJob(jobId)?.job ?? noJob(jobId);
   const outcome = toJobOutcome(bodyObject(request, OUTCOME_FIELDS), "The body");
   if (job.status !== "RUNNING" && job.status !== "STARTING") throw new ControlError(409, `Job ${jobId} is ${job.status}; only a STARTING or RUNNING job can be completed.`);
-  service.engine.complete(store, job, outcome);
-  await service.engine.settle();
+  await service.complete(jobId, outcome);
   return { jobId, status: job.status };
 }
 
-function findJob(service: BatchService, jobId: string) {
-  const found = service.findJob(jobId);
-  if (!found) throw new ControlError(404, `No job ${jobId}.`);
-  return found;
+function noJob(jobId: string): never {
+  throw new ControlError(404, `No job ${jobId}.`);
 }
 
 function decodePathSegment(segment: string): string {
