@@ -5,7 +5,7 @@ import type { ComputeEnvironmentRecord } from "../state/records";
 import type { OperationContext, OperationGroup } from "./context";
 import { clientError } from "./errors";
 import { describeResources } from "./listing";
-import { checkRange, checkNameIsFree, checkResourceName, checkTags, checkDeletable, checkNotBeingModified } from "./rules";
+import { checkRange, checkNameIsFree, checkResourceName, checkTags, checkDeletable, checkNotBeingModified, mustFindResource } from "./rules";
 
 const MAX_COMPUTE_ENVIRONMENTS = 50;
 const FARGATE_TYPES = new Set(["FARGATE", "FARGATE_SPOT"]);
@@ -101,10 +101,7 @@ export const computeEnvironmentOperations: OperationGroup<
 
 /** Finds a compute environment by name or ARN, or fails the way AWS does: echoing the ARN. */
 export function mustFind(store: BatchStore, identifier: string, context: OperationContext): ComputeEnvironmentRecord {
-  const record = store.computeEnvironments.find(identifier);
-  if (record) return record;
-  const arn = identifier.startsWith("arn:") ? identifier : batchArn(context.partition, "compute-environment", identifier);
-  throw clientError(`ComputeEnvironment ${arn} does not exist`);
+  return mustFindResource(store.computeEnvironments, identifier, context.partition);
 }
 
 function checkComputeResources(resources: ComputeResource): void {

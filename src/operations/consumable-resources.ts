@@ -6,7 +6,7 @@ import { clientTokens, fingerprint } from "../state/service-jobs";
 import type { BatchStore } from "../state/store";
 import type { OperationContext, OperationGroup } from "./context";
 import { clientError } from "./errors";
-import { checkMaxResults, checkNotEmpty, checkNameIsFree, checkResourceName, checkTags, copy, matchesNameFilter } from "./rules";
+import { checkMaxResults, checkNotEmpty, checkNameIsFree, checkResourceName, checkTags, copy, matchesNameFilter, mustFindResource } from "./rules";
 
 const MAX_CONSUMABLE_RESOURCES = 50_000;
 const RESOURCE_TYPES = ["REPLENISHABLE", "NON_REPLENISHABLE"];
@@ -138,10 +138,7 @@ export const consumableResourceOperations: OperationGroup<
 
 /** Finds a consumable resource by name or ARN, or fails echoing its ARN, as Batch does for other resources. */
 function mustFind(store: BatchStore, identifier: string, context: OperationContext): ConsumableResourceRecord {
-  const record = store.consumableResources.find(identifier);
-  if (record) return record;
-  const arn = identifier.startsWith("arn:") ? identifier : batchArn(context.partition, "consumable-resource", identifier);
-  throw clientError(`ConsumableResource ${arn} does not exist`);
+  return mustFindResource(store.consumableResources, identifier, context.partition);
 }
 
 function checkQuantity(value: number, path: string): void {

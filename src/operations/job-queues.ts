@@ -15,7 +15,7 @@ import { mustFind as mustFindComputeEnvironment } from "./compute-environments";
 import type { OperationContext, OperationGroup, OperationOutput } from "./context";
 import { clientError } from "./errors";
 import { describeResources } from "./listing";
-import { checkListLength, checkNotEmpty, checkRange, checkNameIsFree, checkResourceName, checkTags, checkDeletable, checkNotBeingModified } from "./rules";
+import { checkListLength, checkNotEmpty, checkRange, checkNameIsFree, checkResourceName, checkTags, checkDeletable, checkNotBeingModified, mustFindResource } from "./rules";
 import { mustFindSchedulingPolicy } from "./scheduling-policies";
 
 const MAX_JOB_QUEUES = 50;
@@ -113,10 +113,7 @@ export function findJobQueue(store: BatchStore, identifier: string): JobQueueRec
 
 /** Finds a job queue by name or ARN, or fails the way AWS does for Update/Delete: echoing the ARN. */
 export function mustFindJobQueue(store: BatchStore, identifier: string, context: Pick<OperationContext, "partition">): JobQueueRecord {
-  const record = findJobQueue(store, identifier);
-  if (record) return record;
-  const arn = identifier.startsWith("arn:") ? identifier : batchArn(context.partition, "job-queue", identifier);
-  throw clientError(`JobQueue ${arn} does not exist`);
+  return mustFindResource(store.jobQueues, identifier, context.partition);
 }
 
 function checkPriority(priority: number | undefined): void {
@@ -197,14 +194,11 @@ function checkServiceEnvironmentOrder(store: BatchStore, context: OperationConte
   checkUniqueOrders(order.map((entry) => entry.order), "serviceEnvironmentOrder");
   const resolved: ServiceEnvironmentOrder[] = [];
   for (const entry of order) {
-    const identifier = entry.serviceEnvironment as string;
-    const record = store.serviceEnvironments.find(identifier);
-    const arn = record?.arn ?? (identifier.startsWith("arn:") ? identifier : batchArn(context.partition, "service-environment", identifier));
-    if (!record) throw clientError(`ServiceEnvironment ${arn} does not exist`);
+    const record = mustFindResource(store.serviceEnvironments, entry.serviceEnvironment as string, context.partition);
     if (record.detail.status !== "VALID") {
-      throw clientError(`ServiceEnvironment ${arn} must be valid before attaching to a JobQueue; its status is ${record.detail.status}.`);
+      throw clientError(`ServiceEnvironment ${record.arn} must be valid before attaching to a JobQueue; its status is ${record.detail.status}.`);
     }
-    resolved.push({ order: entry.order, serviceEnvironment: arn });
+    resolved.push({ order: entry.order, serviceEnvironment: record.arn });
   }
   return { computeEnvironmentOrder: [], serviceEnvironmentOrder: resolved, jobQueueType: "SAGEMAKER_TRAINING" };
 }

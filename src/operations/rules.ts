@@ -1,4 +1,8 @@
+import { batchArn, type ResourceKind } from "../state/arn";
 import { isTransient } from "../state/engine";
+import type { Partition } from "../state/partition";
+import type { ResourceRecord } from "../state/records";
+import type { ResourceTable } from "../state/resource-table";
 import { globMatches } from "../state/patterns";
 import { copyData } from "../state/plain-data";
 import { clientError, executionError } from "./errors";
@@ -70,6 +74,21 @@ export function checkNotEmpty(value: string, path: string): void {
 /** A deep copy for Describe output, so callers never hold a reference into the store. */
 export function copy<T>(value: T): T {
   return copyData(value);
+}
+
+/**
+ * A resource by name or ARN, or AWS's "does not exist" for Update and Delete, which echoes the ARN: the one
+ * given, or the one the name would have. The kind's name (`JobQueue`) comes from the table's ARN kind.
+ */
+export function mustFindResource<R extends ResourceRecord<unknown>>(table: ResourceTable<R>, identifier: string, partition: Partition): R {
+  const record = table.find(identifier);
+  if (record) return record;
+  const arn = identifier.startsWith("arn:") ? identifier : batchArn(partition, table.kind, identifier);
+  throw clientError(`${kindName(table.kind)} ${arn} does not exist`);
+}
+
+function kindName(kind: ResourceKind): string {
+  return kind.replace(/(^|-)([a-z])/g, (_, _dash: string, letter: string) => letter.toUpperCase());
 }
 
 /** Updates and deletes wait until a resource is no longer CREATING, UPDATING or DELETING. */

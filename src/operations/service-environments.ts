@@ -5,7 +5,7 @@ import type { BatchStore } from "../state/store";
 import type { OperationContext, OperationGroup } from "./context";
 import { clientError } from "./errors";
 import { describeResources } from "./listing";
-import { checkListLength, checkNameIsFree, checkResourceName, checkTags, checkDeletable, checkNotBeingModified } from "./rules";
+import { checkListLength, checkNameIsFree, checkResourceName, checkTags, checkDeletable, checkNotBeingModified, mustFindResource } from "./rules";
 
 const MAX_SERVICE_ENVIRONMENTS = 50;
 
@@ -68,10 +68,7 @@ export const serviceEnvironmentOperations: OperationGroup<
 
 /** Finds a service environment by name or ARN, or fails the way AWS does for other resources: echoing the ARN. */
 export function mustFindServiceEnvironment(store: BatchStore, identifier: string, context: Pick<OperationContext, "partition">): ServiceEnvironmentRecord {
-  const record = store.serviceEnvironments.find(identifier);
-  if (record) return record;
-  const arn = identifier.startsWith("arn:") ? identifier : batchArn(context.partition, "service-environment", identifier);
-  throw clientError(`ServiceEnvironment ${arn} does not exist`);
+  return mustFindResource(store.serviceEnvironments, identifier, context.partition);
 }
 
 /** At least one limit, each a positive capacity of a named unit (NUM_INSTANCES or an instance type), no unit twice. */
