@@ -24,6 +24,7 @@ import {
   checkTags,
   checkTimeout,
   copy,
+  requestSize,
 } from "./rules";
 
 type RegisterInput = OperationInput<"RegisterJobDefinition">;
@@ -40,7 +41,7 @@ export const jobDefinitionOperations: OperationGroup<"RegisterJobDefinition" | "
     const { store, partition, requestId } = context;
     const name = input.jobDefinitionName;
     checkResourceName(name);
-    checkRequestSize(input, requestId);
+    checkRequestSize(input, context);
     checkTags(input.tags);
     checkRange(input.schedulingPriority, 0, 9999, "schedulingPriority");
     checkRetryStrategy(input.retryStrategy);
@@ -110,10 +111,10 @@ function mustFindRevision(identifier: string, { store, partition }: OperationCon
   throw clientError(`JobDefinition ${arn} does not exist`);
 }
 
-function checkRequestSize(input: RegisterInput, requestId: string): void {
-  const bytes = Buffer.byteLength(JSON.stringify(input));
+function checkRequestSize(input: RegisterInput, context: OperationContext): void {
+  const bytes = requestSize(input, context);
   if (bytes > MAX_REQUEST_BYTES) {
-    throw executionError(`Job definition size must be less than 24 KiB, got ${Math.ceil(bytes / 1024)} KiB`, requestId);
+    throw executionError(`Job definition size must be less than 24 KiB, got ${Math.ceil(bytes / 1024)} KiB`, context.requestId);
   }
 }
 

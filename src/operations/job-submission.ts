@@ -5,7 +5,7 @@ import { copyData } from "../state/plain-data";
 import type { BatchStore } from "../state/store";
 import type { OperationContext } from "./context";
 import { clientError, executionError } from "./errors";
-import { checkListLength, checkRange, checkRetryStrategy, checkTags, checkTimeout } from "./rules";
+import { checkListLength, checkRange, checkRetryStrategy, checkTags, checkTimeout, requestSize } from "./rules";
 
 const SUBMIT_LIMIT_BYTES = 30 * 1024;
 const NAME_PATTERN = /^[a-zA-Z0-9_-]{1,128}$/;
@@ -13,8 +13,7 @@ const FIFO_ONLY = "Job with shareIdentifier or schedulingPriority can onlybe sub
 
 /** SubmitJob's checks that come before anything is looked up. */
 export function checkSubmission(input: SubmitJobRequest, context: OperationContext): void {
-  // AWS measures the request; a call made without one (fake.service.call) is measured as its JSON.
-  const size = context.requestBytes ?? Buffer.byteLength(JSON.stringify(input));
+  const size = requestSize(input, context);
   if (size > SUBMIT_LIMIT_BYTES) {
     throw executionError(`Job size must be less than 30 KiB, got ${Math.ceil(size / 1024)} KiB`, context.requestId);
   }

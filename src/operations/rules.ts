@@ -3,6 +3,7 @@ import { isTransient } from "../state/engine";
 import type { Partition } from "../state/partition";
 import type { ResourceRecord } from "../state/records";
 import type { ResourceTable } from "../state/resource-table";
+import type { OperationContext } from "./context";
 import { globMatches } from "../state/patterns";
 import { copyData } from "../state/plain-data";
 import { clientError, executionError } from "./errors";
@@ -100,6 +101,11 @@ export function checkNotBeingModified(status: string | undefined, action: "updat
 export function checkDeletable(kind: string, name: string, detail: { status?: string; state?: string }): void {
   checkNotBeingModified(detail.status, "delete");
   if (detail.state !== "DISABLED") throw clientError(`Cannot delete, ${kind} ${name} is in ${detail.state} state. Disable it first.`);
+}
+
+/** A request's size for AWS's size limits: the body it came in, or, for a call made without one (fake.service.call), its JSON. */
+export function requestSize(input: unknown, context: Pick<OperationContext, "requestBytes">): number {
+  return context.requestBytes ?? Buffer.byteLength(JSON.stringify(input));
 }
 
 const MAX_REASON_LENGTH = 1024;
