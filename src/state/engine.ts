@@ -258,6 +258,17 @@ export class Engine {
     });
   }
 
+  /** An array job's children (`<id>:<n>`) or a multi-node job's nodes (`<id>#<n>`) that exist, by index. */
+  private *childrenOf(store: BatchStore, parent: JobRecord): Generator<JobRecord> {
+    const array = parent.kind === "array-parent";
+    const separator = array ? ":" : "#";
+    const count = array ? (parent.spec.arraySize ?? 0) : (parent.spec.nodeProperties?.numNodes ?? 0);
+    for (let index = 0; index < count; index++) {
+      const child = store.jobs.get(`${parent.jobId}${separator}${index}`);
+      if (child) yield child;
+    }
+  }
+
   private parentOf(store: BatchStore, job: JobRecord): JobRecord | undefined {
     return job.parentId === undefined ? undefined : store.jobs.get(job.parentId);
   }
@@ -314,9 +325,8 @@ export class Engine {
 
   private fail(store: BatchStore, job: JobRecord, reason: string): void {
     if (job.kind === "array-parent" && job.statusSummary !== undefined) {
-      for (let index = 0; index < (job.spec.arraySize ?? 0); index++) {
-        const child = store.jobs.get(`${job.jobId}:${index}`);
-        if (child && !isTerminal(child.status) && child.status !== "STARTING" && child.status !== "RUNNING") this.fail(store, child, reason);
+      for (const child of this.childrenOf(store, job)) {
+        if (!isTerminal(child.status) && child.status !== "STARTING" && child.status !== "RUNNING") this.fail(store, child, reason);
       }
       return;
     }
@@ -423,9 +433,8 @@ export class Engine {
   }
 
   private stopNodes(store: BatchStore, parent: JobRecord, status: JobStatus, reason: string): void {
-    for (let index = 0; index < (parent.spec.nodeProperties?.numNodes ?? 0); index++) {
-      const node = store.jobs.get(`${parent.jobId}#${index}`);
-      if (!node || isTerminal(node.status)) continue;
+    for (const node of this.childrenOf(store, parent)) {
+      if (isTerminal(node.status)) continue;
       node.attemptToken++;
       this.transition(store, node, status, reason);
     }
@@ -506,9 +515,9 @@ export class Engine {
     if (how === "cancel") job.isCancelled = true;
     else job.isTerminated = true;
     if (job.kind === "array-parent" && job.statusSummary !== undefined) {
-      for (let index = 0; index < (job.spec.arraySize ?? 0); index++) {
-        const child = store.jobs.get(`${job.jobId}:${index}`);
-        if (child) (how === "cancel" ? this.cancel(store, child, reason) : this.terminate(store, child, reason));
+      for (const child of this.childrenOf(store, job)) {
+        if (how === "cancel") this.cancel(store, child, reason);
+        else this.terminate(store, child, reason);
       }
       return;
     }
@@ -637,12 +646,7 @@ export class Engine {
   }
 
   private expire(store: BatchStore, job: JobRecord): void {
-    if (job.kind === "array-parent") {
-      for (let index = 0; index < (job.spec.arraySize ?? 0); index++) {
-        const child = store.jobs.get(`${job.jobId}:${index}`);
-        if (child) store.jobs.remove(child);
-      }
-    }
+    if (job.kind === "array-parent") for (const child of this.childrenOf(store, job)) store.jobs.remove(child);
     store.jobs.remove(job);
   }
 
