@@ -1,5 +1,5 @@
 import { BATCH_MODEL, type OperationName } from "./model/batch-model";
-import { validateInput } from "./model/validate";
+import { inputValidator } from "./model/validate";
 import { BatchError, serverError } from "./operations/errors";
 import type { BatchOperations, OperationContext } from "./operations/context";
 import { operations as defaultOperations } from "./operations";
@@ -12,18 +12,9 @@ import type { JobRecord } from "./state/job-record";
 import type { JobOutcome } from "./state/outcomes";
 import { isPromise } from "./state/maybe-promise";
 import { ListedOutput } from "./state/plain-data";
+import { createRequestLog, RecordedCall, type RecordedRequest } from "./request-log";
 
-/** One call as the fake saw it, for assertions. */
-export interface RecordedRequest {
-  operation: string;
-  input: Record<string, unknown>;
-  output?: Record<string, unknown>;
-  error?: { type: string; message: string };
-  partition: Partition;
-  requestId: string;
-  /** When the call was answered, in epoch milliseconds on the fake's clock. */
-  at: number;
-}
+export type { RecordedRequest } from "./request-log";
 
 export interface ServiceOptions {
   clock?: "real" | "manual";
@@ -47,12 +38,17 @@ type OperationHandler = (input: unknown, context: OperationContext) => unknown;
 
 interface OperationEntry {
   readonly handler: OperationHandler;
-  readonly inputShape: string | undefined;
+  readonly validate: ((input: unknown) => void) | undefined;
   readonly readOnly: boolean;
 }
 
 type Output = Record<string, unknown>;
 const INPUT_SHAPES = new Map(BATCH_MODEL.operations.map((op) => [op.name, op.inputShape]));
+
+function inputValidatorOf(operation: string): ((input: unknown) => void) | undefined {
+  const shape = INPUT_SHAPES.get(operation);
+  return shape ? inputValidator(shape) : undefined;
+}
 
 /**
  * The core every adapter calls: named operations in, results or `BatchError`s out. This is the one
@@ -60,7 +56,9 @@ const INPUT_SHAPES = new Map(BATCH_MODEL.operations.map((op) => [op.name, op.inp
  */
 export class BatchService {
   readonly partitions = new Partitions();
-  readonly requests: RecordedRequest[] = [];
+  private readonly recorded: RecordedCall[] = [];
+  /** Every call recorded, in order; an element's output is copied from the store's views when first read. */
+  readonly requests: RecordedRequest[] = createRequestLog(this.recorded);
   private readonly entries = new Map<string, OperationEntry>();
   readonly defaultAccountId: string;
   readonly defaultRegion: string;
@@ -104,7 +102,7 @@ export class BatchService {
    */
   invoke(operation: string, input: Record<string, unknown>, partition: Partition, requestId: string, recorded = true, requestBytes?: number): Output | Promise<Output> {
     const record = new RecordedCall(operation, input, partition, requestId);
-    if (recorded) this.requests.push(record);
+    if (recorded) this.recorded.push(record);
     try {
       const entry = this.entryOf(operation);
       if (!entry) {
@@ -122,7 +120,7 @@ export class BatchService {
 
   /** Validation, the operation, and the engine's settling of what the operation started. */
   private operate(entry: OperationEntry, input: Record<string, unknown>, partition: Partition, requestId: string, requestBytes: number | undefined): Output | Promise<Output> {
-    if (entry.inputShape) validateInput(entry.inputShape, input);
+    entry.validate?.(input);
     const store = this.partitions.get(partition);
     const context: OperationContext = {
       partition,
@@ -138,13 +136,13 @@ export class BatchService {
     return this.afterOperation(entry, result);
   }
 
-  /** An operation's handler, input shape and kind, found once per name. */
+  /** An operation's handler, input validator and kind, found once per name. */
   private entryOf(operation: string): OperationEntry | undefined {
     let entry = this.entries.get(operation);
     if (entry === undefined && this.isOperation(operation)) {
       entry = {
         handler: this.operations[operation] as OperationHandler,
-        inputShape: INPUT_SHAPES.get(operation),
+        validate: inputValidatorOf(operation),
         readOnly: READ_ONLY.test(operation),
       };
       this.entries.set(operation, entry);
@@ -163,15 +161,15 @@ export class BatchService {
 
   private afterOperation(entry: OperationEntry, result: unknown): Output | Promise<Output> {
     const output = (result ?? {}) as Output;
-    if (!entry.readOnly) this.engine.wake();
+    // A read changed nothing, so nothing new can be due: the next call settles what time alone brings.
+    if (entry.readOnly) return output;
+    this.engine.wake();
     if (this.engine.settleSync()) return output;
     return this.engine.settle().then(() => output);
   }
 
   private succeeded(record: RecordedCall, output: Output): Output {
-    if (output instanceof ListedOutput) record.keepListedOutput(output);
-    else record.output = output;
-    record.at = this.clock.now();
+    record.succeeded(output, this.clock.now());
     return output;
   }
 
@@ -235,62 +233,12 @@ export class BatchService {
   /** Clears every partition, the recorded requests and the clock. */
   reset(): void {
     this.partitions.clear();
-    this.requests.length = 0;
+    this.recorded.length = 0;
     this.clock = makeClock(this.options);
     this.engine = this.makeEngine();
     this.ids = createIdGenerator(this.options.seed);
   }
 }
-
-/** A recorded call. Its fields are those of `RecordedRequest`, and nothing else is enumerable. */
-class RecordedCall implements RecordedRequest {
-  declare output?: Record<string, unknown>;
-  declare error?: { type: string; message: string };
-  at = 0;
-  /** An output holding the store's views, until its copy is first read. */
-  #listed: ListedOutput | undefined;
-  #copy: Record<string, unknown> | undefined;
-
-  constructor(
-    readonly operation: string,
-    readonly input: Record<string, unknown>,
-    readonly partition: Partition,
-    readonly requestId: string,
-  ) {}
-
-  /**
-   * Outputs that hold the store's views (DescribeJobs, ListJobs, the resources' Describe*) are recorded as a
-   * copy of their own, made the first time the output is read. Most recorded outputs are never read, and
-   * copying 100 job details on every call would cost more than everything else the call does.
-   */
-  keepListedOutput(output: ListedOutput): void {
-    this.#listed = output;
-    Object.defineProperty(this, "output", COPY_ON_READ);
-  }
-
-  listedCopy(): Record<string, unknown> | undefined {
-    const listed = this.#listed;
-    return listed && (this.#copy ??= ListedOutput.copy(listed));
-  }
-
-  replaceOutput(value: Record<string, unknown> | undefined): void {
-    this.#listed = undefined;
-    Object.defineProperty(this, "output", { value, writable: true, enumerable: true, configurable: true });
-  }
-}
-
-/** One accessor pair for every such record, so that recording one makes no functions. */
-const COPY_ON_READ: PropertyDescriptor = {
-  enumerable: true,
-  configurable: true,
-  get(this: RecordedCall) {
-    return this.listedCopy();
-  },
-  set(this: RecordedCall, value: Record<string, unknown> | undefined) {
-    this.replaceOutput(value);
-  },
-};
-
 
 function makeClock(options: ServiceOptions): Clock {
   return options.clock === "manual" ? new ManualClock(options.startTime ?? Date.now()) : new RealClock();

@@ -1,6 +1,6 @@
 import { clientError } from "../operations/errors";
 import { BATCH_MODEL } from "./batch-model";
-import type { MemberDescription, ModelDescription, TypeDescription } from "./model-types";
+import type { ModelDescription, TypeDescription } from "./model-types";
 
 /**
  * Checks a decoded input against the model: required members, JSON types and enum values, at every depth.
@@ -10,43 +10,63 @@ export function validateInput(shapeName: string, input: unknown, model: ModelDes
   checkStructure(compiledModel(model), shapeName, input, "");
 }
 
-/** The model with each shape's members as an array and each enum as a set, made once: validation runs on every call. */
+/** `validateInput` for one shape, with the lookups done once: the service keeps one per operation. */
+export function inputValidator(shapeName: string, model: ModelDescription = BATCH_MODEL): (input: unknown) => void {
+  const compiled = compiledModel(model);
+  const shape = shapeOf(compiled, shapeName);
+  return (input) => checkShape(compiled, shape, input, "");
+}
+
+/** The model with each shape's members in a map and each enum as a set, made once: validation runs on every call. */
 interface CompiledModel {
   readonly model: ModelDescription;
-  readonly members: Map<string, readonly (readonly [string, MemberDescription])[]>;
+  readonly shapes: Map<string, CompiledShape | undefined>;
   readonly enums: Map<string, ReadonlySet<string>>;
+}
+
+interface CompiledShape {
+  readonly types: ReadonlyMap<string, TypeDescription>;
+  readonly required: readonly string[];
 }
 
 const compiled = new WeakMap<ModelDescription, CompiledModel>();
 
 function compiledModel(model: ModelDescription): CompiledModel {
   let entry = compiled.get(model);
-  if (!entry) compiled.set(model, (entry = { model, members: new Map(), enums: new Map() }));
+  if (!entry) compiled.set(model, (entry = { model, shapes: new Map(), enums: new Map() }));
   return entry;
 }
 
-function membersOf(compiledModel: CompiledModel, shapeName: string): readonly (readonly [string, MemberDescription])[] | undefined {
-  let members = compiledModel.members.get(shapeName);
-  if (!members) {
-    const shape = compiledModel.model.shapes[shapeName];
-    if (!shape) return undefined;
-    compiledModel.members.set(shapeName, (members = Object.entries(shape.members)));
-  }
-  return members;
+function shapeOf(compiledModel: CompiledModel, shapeName: string): CompiledShape | undefined {
+  if (compiledModel.shapes.has(shapeName)) return compiledModel.shapes.get(shapeName);
+  const members = compiledModel.model.shapes[shapeName]?.members;
+  const shape = members && {
+    types: new Map(Object.entries(members).map(([name, member]) => [name, member.type])),
+    required: Object.keys(members).filter((name) => members[name].required),
+  };
+  compiledModel.shapes.set(shapeName, shape);
+  return shape;
 }
 
 function checkStructure(model: CompiledModel, shapeName: string, value: unknown, path: string): void {
+  checkShape(model, shapeOf(model, shapeName), value, path);
+}
+
+/** Looks only at the members present (a request names few of a shape's members), then at the required ones. */
+function checkShape(model: CompiledModel, shape: CompiledShape | undefined, value: unknown, path: string): void {
   if (!isObject(value)) throw typeError(path || "the request body", "an object", value);
-  const members = membersOf(model, shapeName);
-  if (!members) return;
-  for (let i = 0; i < members.length; i++) {
-    const [member, description] = members[i];
+  if (!shape) return;
+  const required = shape.required;
+  for (let i = 0; i < required.length; i++) {
+    const memberValue = value[required[i]];
+    if (memberValue === undefined || memberValue === null) throw clientError(`${memberPath(path, required[i])} must be specified.`);
+  }
+  for (const member in value) {
+    const type = shape.types.get(member);
+    if (type === undefined) continue;
     const memberValue = value[member];
-    if (memberValue === undefined || memberValue === null) {
-      if (description.required) throw clientError(`${memberPath(path, member)} must be specified.`);
-      continue;
-    }
-    checkMember(model, description.type, memberValue, path, member);
+    if (memberValue === undefined || memberValue === null) continue;
+    checkMember(model, type, memberValue, path, member);
   }
 }
 
