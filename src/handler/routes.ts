@@ -9,10 +9,18 @@ export interface Route {
   readonly pattern: RegExp;
   readonly labels: readonly string[];
   readonly query: readonly { member: string; name: string; list: boolean }[];
+  /** The match of a route without labels, made once. */
+  readonly found: FoundRoute;
+}
+
+export interface FoundRoute {
+  readonly kind: "found";
+  readonly route: Route;
+  readonly labels: Record<string, string>;
 }
 
 export type RouteMatch =
-  | { kind: "found"; route: Route; labels: Record<string, string> }
+  | FoundRoute
   | { kind: "wrong-method"; allowed: string[] }
   | { kind: "not-found" };
 
@@ -42,9 +50,9 @@ export class RouteTable {
     const fixed = this.byPath.get(path) ?? this.byPath.get(path.toLowerCase());
     if (fixed) {
       // Fixed paths (every Batch operation but the tag ones) are matched without building candidates.
-      for (const route of fixed) if (route.method === method) return { kind: "found", route, labels: NO_LABELS };
+      for (const route of fixed) if (route.method === method) return route.found;
       const wanted = method.toUpperCase();
-      for (const route of fixed) if (route.method === wanted) return { kind: "found", route, labels: NO_LABELS };
+      for (const route of fixed) if (route.method === wanted) return route.found;
       return { kind: "wrong-method", allowed: fixed.map((route) => route.method) };
     }
     const candidates: { route: Route; labels: Record<string, string> }[] = [];
@@ -69,7 +77,7 @@ function compile(operation: OperationDescription, shape: ShapeDescription | unde
     return "([^?]+)";
   });
   const members = Object.entries(shape?.members ?? {});
-  return {
+  const route: { -readonly [K in keyof Route]: Route[K] } = {
     operation: operation.name,
     method: operation.method,
     path: operation.path,
@@ -78,7 +86,10 @@ function compile(operation: OperationDescription, shape: ShapeDescription | unde
     query: members
       .filter(([, m]) => m.location === "query")
       .map(([member, m]) => ({ member, name: m.queryName ?? member, list: typeof m.type === "object" && "list" in m.type })),
+    found: undefined as unknown as FoundRoute,
   };
+  route.found = Object.freeze({ kind: "found", route, labels: NO_LABELS });
+  return route;
 }
 
 function matchLabels(route: Route, path: string): Record<string, string> | undefined {

@@ -24,17 +24,12 @@ export function createSmithyHandlerMethods(getService: () => BatchService, maxBo
     handle: async (request, options) => {
       const abortSignal = options?.abortSignal as AbortSignal | undefined;
       throwIfAborted(abortSignal);
-      const wire: WireRequest = {
-        method: request.method,
-        path: request.path,
-        query: (request.query ?? {}) as WireRequest["query"],
-        headers: request.headers ?? {},
-        body: isCollected(request.body) ? (request.body ?? undefined) : await collectBody(request.body),
-      };
-      const answered = answer(getService(), wire, { maxBodyBytes });
+      // The SDK's request already has the wire request's fields; only a streamed body is collected first.
+      const wire: WireRequest = isCollected(request.body) ? (request as WireRequest) : { method: request.method, path: request.path, query: request.query, headers: request.headers, body: await collectBody(request.body) };
+      const answered = answer(getService(), wire, maxBodyBytes);
       const result = isPromise(answered) ? await answered : answered;
       throwIfAborted(abortSignal);
-      return { response: new HttpResponse({ statusCode: result.statusCode, headers: result.headers, body: result.body }) };
+      return { response: new HttpResponse(result) };
     },
     updateHttpClientConfig: () => {},
     httpHandlerConfigs: () => ({}),

@@ -3,31 +3,22 @@ import type { BatchService } from "../service";
 import type { Partition } from "../state/partition";
 import { isPromise } from "../state/maybe-promise";
 import { ListedOutput } from "../state/plain-data";
-import { defaultRoutes, type RouteTable } from "./routes";
+import { defaultRoutes, type FoundRoute, type RouteTable } from "./routes";
 
 /** An HTTP request as both adapters see it, before any Batch meaning is given to it. */
 export interface WireRequest {
   method: string;
   /** The path without the query string, still percent-encoded. */
   path: string;
-  query: Record<string, string | string[] | null | undefined>;
-  headers: Record<string, string | undefined>;
-  body?: Uint8Array | string;
+  query?: Record<string, string | string[] | null | undefined>;
+  headers?: Record<string, string | undefined>;
+  body?: Uint8Array | string | null;
 }
 
 export interface WireResponse {
   statusCode: number;
   headers: Record<string, string>;
   body: Uint8Array;
-}
-
-/** A decoded Batch call: which operation, with what input, in which account and region. */
-export interface DecodedCall {
-  operation: string;
-  input: Record<string, unknown>;
-  partition: Partition;
-  /** The body's size in bytes. */
-  requestBytes: number;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -37,11 +28,15 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
  * Decodes, calls, encodes: the whole of the wire layer. Never throws, and answers without a promise when
  * the call needed no waiting.
  */
-export function answer(service: BatchService, request: WireRequest, options: { routes?: RouteTable; maxBodyBytes?: number } = {}): WireResponse | Promise<WireResponse> {
+export function answer(service: BatchService, request: WireRequest, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, routes: RouteTable = defaultRoutes()): WireResponse | Promise<WireResponse> {
   const requestId = service.newRequestId();
   try {
-    const call = decodeRequest(service, request, options.routes ?? defaultRoutes(), options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
-    const output = service.invoke(call.operation, call.input, call.partition, requestId, true, call.requestBytes);
+    const found = routeOf(routes, request);
+    const body = request.body;
+    const requestBytes = body == null ? 0 : typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
+    const input = decodeInput(found, request, requestBytes, maxBodyBytes);
+    const partition = partitionOf(request.headers ?? NO_HEADERS, service.defaultAccountId, service.defaultRegion);
+    const output = service.invoke(found.route.operation, input, partition, requestId, true, requestBytes);
     if (isPromise(output)) return output.then((value) => encodeJson(200, value, requestId)).catch((error: unknown) => encodeFailure(error, requestId));
     return encodeJson(200, output, requestId);
   } catch (error) {
@@ -49,38 +44,40 @@ export function answer(service: BatchService, request: WireRequest, options: { r
   }
 }
 
+const NO_HEADERS: Record<string, string | undefined> = Object.freeze({});
+
 function encodeFailure(error: unknown, requestId: string): WireResponse {
   const failure = error instanceof BatchError ? error : new BatchError("ServerException", `Internal error in parlel-batch: ${String(error)}`);
   return encodeError(failure, requestId);
 }
 
-
-export function decodeRequest(service: BatchService, request: WireRequest, routes: RouteTable, maxBodyBytes: number): DecodedCall {
+/** The route bound to the request's method and path, or the error that says why there is none. */
+function routeOf(routes: RouteTable, request: WireRequest): FoundRoute {
   const match = routes.match(request.method, request.path);
+  if (match.kind === "found") return match;
   if (match.kind === "not-found") {
     throw new BatchError("UnknownOperationException", `No Batch operation is bound to ${request.method.toUpperCase()} ${request.path}.`);
   }
-  if (match.kind === "wrong-method") {
-    throw new BatchError("MethodNotAllowedException", `${request.path} takes ${match.allowed.join(" or ")}, not ${request.method.toUpperCase()}.`);
-  }
-  const { route, labels } = match;
-  const body = request.body;
-  const requestBytes = body === undefined ? 0 : typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
+  throw new BatchError("MethodNotAllowedException", `${request.path} takes ${match.allowed.join(" or ")}, not ${request.method.toUpperCase()}.`);
+}
+
+/** The operation's input: the body's members, then those bound to the query string and the path. */
+function decodeInput({ route, labels }: FoundRoute, request: WireRequest, requestBytes: number, maxBodyBytes: number): Record<string, unknown> {
   // A new object every time: JSON.parse's result, or a fresh `{}`.
-  const input: Record<string, unknown> = parseBody(body, requestBytes, maxBodyBytes);
+  const input: Record<string, unknown> = parseBody(request.body, requestBytes, maxBodyBytes);
   for (const binding of route.query) {
-    const raw = request.query[binding.name];
+    const raw = request.query?.[binding.name];
     if (raw === undefined || raw === null) continue;
     const values = Array.isArray(raw) ? raw : [raw];
     input[binding.member] = binding.list ? values : values[values.length - 1];
   }
   if (route.labels.length > 0) Object.assign(input, labels);
-  return { operation: route.operation, input, partition: partitionOf(request.headers, service.defaultAccountId, service.defaultRegion), requestBytes };
+  return input;
 }
 
 function parseBody(body: WireRequest["body"], size: number, maxBodyBytes: number): Record<string, unknown> {
   if (size > maxBodyBytes) throw clientError(`The request body is ${size} bytes; parlel-batch accepts at most ${maxBodyBytes}.`);
-  if (size === 0 || body === undefined) return {};
+  if (size === 0 || body == null) return {};
   let text: string;
   try {
     text = typeof body === "string" ? body : decoder.decode(body);
@@ -110,18 +107,17 @@ export function partitionOf(headers: Record<string, string | undefined>, default
   // the scope matched last time, the expression would match it again, with the same result.
   const at = authorization.indexOf("Credential=");
   const last = lastScope;
-  if (at >= 0 && last !== undefined && last.defaultAccountId === defaultAccountId && authorization.startsWith(last.text, at)) {
-    return { accountId: last.accountId, region: last.region };
-  }
+  if (at >= 0 && last !== undefined && last.defaultAccountId === defaultAccountId && authorization.startsWith(last.text, at)) return last.partition;
   const match = CREDENTIAL.exec(authorization);
-  if (!match) return { accountId: defaultAccountId, region: defaultRegion };
+  if (!match) return Object.freeze({ accountId: defaultAccountId, region: defaultRegion });
   const [text, accessKeyId, region] = match;
-  const accountId = /^\d{12}$/.test(accessKeyId) ? accessKeyId : defaultAccountId;
-  if (match.index === at) lastScope = { text, defaultAccountId, accountId, region };
-  return { accountId, region };
+  // Frozen: one partition object serves every call with this scope, and records keep it.
+  const partition = Object.freeze({ accountId: /^\d{12}$/.test(accessKeyId) ? accessKeyId : defaultAccountId, region });
+  if (match.index === at) lastScope = { text, defaultAccountId, partition };
+  return partition;
 }
 
-let lastScope: { text: string; defaultAccountId: string; accountId: string; region: string } | undefined;
+let lastScope: { text: string; defaultAccountId: string; partition: Partition } | undefined;
 
 /** A header by its lower-case name, whatever case the client used. */
 export function headerValue(headers: Record<string, string | undefined>, name: string): string | undefined {

@@ -118,7 +118,7 @@ async function handle(service: BatchService, request: IncomingMessage, response:
     return;
   }
   const wire: WireRequest = { method: request.method ?? "GET", path: target.path, query: target.search === "" ? NO_QUERY : queryOf(new URLSearchParams(target.search)), headers, body: body.bytes };
-  const answered = answer(service, wire, { maxBodyBytes });
+  const answered = answer(service, wire, maxBodyBytes);
   reply(response, isPromise(answered) ? await answered : answered);
 }
 
