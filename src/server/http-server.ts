@@ -202,8 +202,8 @@ function queryOf(params: URLSearchParams): Record<string, string | string[]> {
 
 function send(response: ServerResponse, wire: WireResponse, close: boolean): void {
   if (response.headersSent || response.destroyed) return;
-  const headers: Record<string, string> = { ...wire.headers };
-  if (close) headers.connection = "close";
-  response.writeHead(wire.statusCode, headers);
+  // The wire response's headers are its own, made for this answer.
+  if (close) wire.headers.connection = "close";
+  response.writeHead(wire.statusCode, wire.headers);
   response.end(wire.body);
 }
