@@ -1,5 +1,5 @@
 "use strict";
-// `npm run bench`: runs the three benchmarks, each in a fresh process, prints one table and writes
+// `npm run bench`: runs the three benchmarks and the cold/warm profile, each in a fresh process, prints one table and writes
 // bench/results.md with the machine's details. Each part can also run alone (see the files).
 const { spawn } = require("node:child_process");
 const fs = require("node:fs");
@@ -63,11 +63,33 @@ function engineTable(result) {
   ];
 }
 
+function coldWarmTable(result) {
+  const lines = [
+    "### Where the fake's time goes (bench/cold-warm.cjs)",
+    "",
+    `Per call, in µs, medians over ${result.blocks} interleaved blocks of ${result.calls} calls of each kind through one client: the floor, the fake, and the fake ` +
+      "with its own part timed as the SDK calls it (cold) and repeated at once with the same request (warm). Budget: what a ratio of 1.10 leaves the " +
+      "fake, a tenth of the floor. Rest: the fake side's cost beyond the floor and the fake's own cold time, that is the SDK's own work running " +
+      "slower after the fake's (caches, and the fresh response buffer it reads).",
+    "",
+    "| State | Operation | Floor | Budget | Fake side − floor | Fake cold | Fake warm | Cold / warm | Rest |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+  ];
+  for (const state of result.states) {
+    for (const row of state.rows) {
+      const cells = [row.floorUs, row.floorUs / 10, row.extraUs, row.coldUs, row.warmUs].map((value) => fixed(value, 1));
+      lines.push(`| ${state.jobs.toLocaleString("en-US")} jobs | ${row.operation} | ${cells.join(" | ")} | ${fixed(row.coldUs / row.warmUs, 1)} | ${fixed(row.sdkSlowerUs, 1)} |`);
+    }
+  }
+  return lines;
+}
+
 async function main() {
   const loadBefore = os.loadavg()[0];
   const inProcess = await runPart("in-process.cjs", ["--expose-gc"]);
   const server = await runPart("server.cjs", ["--expose-gc"]);
   const engine = await runPart("engine.cjs", ["--expose-gc"]);
+  const coldWarm = await runPart("cold-warm.cjs", ["--expose-gc"]);
   const info = machine();
   const load = `${loadBefore.toFixed(2)} before, ${os.loadavg()[0].toFixed(2)} after (the benchmark's own process and V8's background threads count too)`;
   const table = [
@@ -76,6 +98,8 @@ async function main() {
     ...ratioTable("Server mode over loopback: fake.listen vs bare node:http server with the same bytes (floor)", server),
     "",
     ...engineTable(engine),
+    "",
+    ...coldWarmTable(coldWarm),
   ];
   const document = [
     "# parlel-batch benchmarks",

@@ -55,7 +55,7 @@ export function submissionQueue(store: BatchStore, identifier: string): JobQueue
 export function submissionDefinition(store: BatchStore, identifier: string): JobDefinitionRecord {
   const arn = identifier.startsWith("arn:");
   if (!arn) {
-    const revision = /^(.*):(\d+)$/.exec(identifier);
+    const revision = identifier.includes(":") ? /^(.*):(\d+)$/.exec(identifier) : null;
     const name = revision ? revision[1] : identifier;
     if (!NAME_PATTERN.test(name)) throw clientError(`Provided name ${identifier} is not supported pattern[a-zA-Z_0-9-]{1,128}`);
     if (!revision) {

@@ -171,6 +171,8 @@ export class Engine {
     } finally {
       this.instant = undefined;
     }
+    // Nothing was RUNNABLE or pending before, and the job gave back what it took: a pass would find nothing.
+    this.scheduler.pending = false;
     return true;
   }
 
