@@ -187,6 +187,24 @@ describe("DescribeJobs", () => {
     expect(recorded.jobs[0]).toMatchObject({ status: "SUCCEEDED", tags: { a: "1" } });
   });
 
+  test("a recorded output shows the answer as it was given, however the job changes before it is read", async () => {
+    const { fake, batch } = await ready({ clock: "manual" });
+    fake.onJob({ jobName: "slow" }, { durationMs: 60_000 });
+    const { jobId } = await batch.send(submit({ jobName: "slow" }));
+    await fake.advance(0);
+    expect((await batch.send(new DescribeJobsCommand({ jobs: [jobId!] }))).jobs![0].status).toBe("RUNNING");
+    await fake.advance(60_000);
+    expect((await batch.send(new DescribeJobsCommand({ jobs: [jobId!] }))).jobs![0].status).toBe("SUCCEEDED");
+
+    // Read only now, through each way of reading the log: element, iteration, JSON.
+    const described = fake.requests.filter((r) => r.operation === "DescribeJobs");
+    expect(described.map((r) => (r.output as { jobs: { status: string }[] }).jobs[0].status)).toEqual(["RUNNING", "SUCCEEDED"]);
+    const serialised = JSON.parse(JSON.stringify(fake.requests)) as { operation: string; output?: { jobs?: { status: string }[] } }[];
+    expect(serialised.filter((r) => r.operation === "DescribeJobs").map((r) => r.output!.jobs![0].status)).toEqual(["RUNNING", "SUCCEEDED"]);
+    // The copy is made once: each read returns the same object.
+    expect(described[0].output).toBe(fake.requests.find((r) => r.operation === "DescribeJobs")!.output);
+  });
+
   test("more than 100 ids is refused", async () => {
     const { batch } = await ready();
     const error = await failure(batch.send(new DescribeJobsCommand({ jobs: Array.from({ length: 101 }, (_, i) => `j${i}`) })));
