@@ -133,11 +133,11 @@ export class Engine {
 
   /** Accepts a new top-level job in SUBMITTED. */
   submit(store: BatchStore, job: JobRecord): void {
+    if (this.runStraightThrough(store, job)) return;
     store.jobs.add(job);
     for (const dependency of job.spec.dependsOn) {
       if (dependency.jobId && !(job.kind === "array-parent" && dependency.type === "N_TO_N")) this.dependOn(store, job, dependency.jobId);
     }
-    if (this.runStraightThrough(store, job)) return;
     this.schedule(this.options.delays?.submittedMs ?? 0, { type: "job-advances", partition: store.partition, jobId: job.jobId, from: "SUBMITTED", token: job.attemptToken });
   }
 
@@ -145,7 +145,8 @@ export class Engine {
    * With no phase delays, no onJob rules and nothing else due or waiting, a plain job that fits now would go
    * through every status to SUCCEEDED in this instant, and no other event could come between its steps. So
    * it takes the same steps directly, without the timeline and a scheduler pass: the same transitions, the
-   * placement a pass would choose, the same attempt. True when it did.
+   * placement a pass would choose, the same attempt. No one can see its steps, so the job joins the indexes
+   * once, in its final status (`JobIndex.moved` passes over a job not yet added). True when it did.
    */
   private runStraightThrough(store: BatchStore, job: JobRecord): boolean {
     const delays = this.options.delays;
@@ -168,6 +169,7 @@ export class Engine {
       this.enterStarting(store, job, computeEnvironment);
       this.beginAttempt(store, job);
       this.endAttempt(store, job, {});
+      store.jobs.add(job);
     } finally {
       this.instant = undefined;
     }

@@ -51,6 +51,9 @@ export class JobIndex {
 
   /** Keeps the indexes in step with a status change; the engine's `transition` is its one caller. */
   moved(job: JobRecord, from: JobStatus): void {
+    // Every job in the index is in a listing: a job without one has not been added yet, and joins in the
+    // status it has when it is.
+    if (job.listing === undefined) return;
     // Joining the new status's listing leaves the old one; a job that stays in its status goes to the back.
     const listing = this.statusListing(this.listingsOf(job), job.status);
     if (job.listing === listing) listing.remove(job);
