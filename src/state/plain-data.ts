@@ -67,27 +67,33 @@ export class ListedOutput {
     return plain;
   }
 
-  /** JSON.stringify(output) as UTF-8, from the items' ready JSON: one buffer, filled in place. */
+  /**
+   * JSON.stringify(output) as UTF-8, from the items' ready JSON: the parts are joined by one `Buffer.concat`,
+   * and the first item's leading comma becomes the list's opening bracket.
+   */
   static encode(output: ListedOutput): Uint8Array {
+    const key = output.#key;
     const listed = output.#listed;
-    const head = `{${JSON.stringify(output.#key)}:`;
-    const tail = `]${output.nextToken !== undefined ? `,"nextToken":${JSON.stringify(output.nextToken)}` : ""}}`;
-    if (listed.length === 0) return Buffer.from(`${head}[${tail}`);
-    let length = Buffer.byteLength(head) + Buffer.byteLength(tail);
-    for (const item of listed) length += item.byteLength;
-    const body = Buffer.allocUnsafe(length);
-    let at = body.write(head, 0);
-    // Each item's JSON starts with a comma: the first one's becomes the list's opening bracket.
-    const opening = at;
-    for (const item of listed) {
-      body.set(item, at);
-      at += item.byteLength;
+    const tail = output.nextToken === undefined ? LIST_END : Buffer.from(`],"nextToken":${JSON.stringify(output.nextToken)}}`);
+    if (listed.length === 0) return Buffer.concat([Buffer.from(`{${JSON.stringify(key)}:[`), tail]);
+    let head = LIST_HEADS.get(key);
+    if (head === undefined) LIST_HEADS.set(key, (head = Buffer.from(`{${JSON.stringify(key)}:`)));
+    const parts: Uint8Array[] = [head];
+    let length = head.byteLength + tail.byteLength;
+    for (let i = 0; i < listed.length; i++) {
+      parts.push(listed[i]);
+      length += listed[i].byteLength;
     }
-    body[opening] = 0x5b; // "["
-    body.write(tail, at);
+    parts.push(tail);
+    const body = Buffer.concat(parts, length);
+    body[head.byteLength] = 0x5b; // "["
     return body;
   }
 }
+
+/** `{"<key>":` per output key (a handful of member names), encoded once. */
+const LIST_HEADS = new Map<string, Buffer>();
+const LIST_END = Buffer.from("]}");
 
 /** `{ [key]: the views, nextToken }` as a ListedOutput, typed as the operation's output. */
 export function listedOutput<Key extends string, View>(key: Key, list: KeptList<View>, nextToken?: string): Record<Key, View[]> & { nextToken?: string } {
