@@ -23,6 +23,7 @@ export class JobIndex {
   private readonly created = new Map<string, JobRecord[]>();
   private readonly removedFromCreated = new Map<string, number>();
   private readonly runnable = new Map<string, RunnableLine>();
+  private readonly counts = { runnable: 0 };
   /** The JSON of the DescribeJobs and ListJobs views of recently shown jobs. */
   readonly views = new JobViews();
 
@@ -103,7 +104,7 @@ export class JobIndex {
   /** The queue's RUNNABLE jobs that the scheduler places: single jobs, array children and multi-node parents. */
   runnableIn(queueName: string): RunnableLine {
     let line = this.runnable.get(queueName);
-    if (!line) this.runnable.set(queueName, (line = new RunnableLine()));
+    if (!line) this.runnable.set(queueName, (line = new RunnableLine(this.counts)));
     return line;
   }
 
@@ -125,16 +126,19 @@ export class JobIndex {
   }
 
   hasRunnableJobs(): boolean {
-    for (const line of this.runnable.values()) if (line.size > 0) return true;
-    return false;
+    return this.counts.runnable > 0;
   }
 
+
   queuesWithRunnableJobs(): string[] {
+    if (this.counts.runnable === 0) return NO_QUEUES;
     const names: string[] = [];
     for (const [name, line] of this.runnable) if (line.size > 0) names.push(name);
     return names;
   }
 }
+
+const NO_QUEUES: string[] = Object.freeze([]) as unknown as string[];
 
 /**
  * The jobs of one owner in one status, in the order they entered it, as a list threaded through the job
@@ -239,6 +243,9 @@ export class RunnableLine {
   private tail?: JobRecord;
   private count = 0;
 
+  /** `all` counts the RUNNABLE jobs of every line of the partition, so "any at all?" needs no walk. */
+  constructor(private readonly all: { runnable: number }) {}
+
   get size(): number {
     return this.count;
   }
@@ -258,6 +265,7 @@ export class RunnableLine {
     else this.head = job;
     this.tail = job;
     this.count++;
+    this.all.runnable++;
   }
 
   /**
@@ -274,6 +282,7 @@ export class RunnableLine {
     else this.tail = previous;
     job.runnableLine = undefined;
     this.count--;
+    this.all.runnable--;
   }
 
   /** The jobs in line, first to last; the walk reads one ahead, so the caller may take out the job it was given. */
