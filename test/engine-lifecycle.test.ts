@@ -203,6 +203,13 @@ describe("retries and timeouts", () => {
     const job = await describe(jobId);
     expect(job.status).toBe("SUCCEEDED");
     expect(job.attempts!.map((a) => a.container!.exitCode)).toEqual([1, 1, 0]);
+    // Each attempt ran as its own ECS task, with its own log stream; the job shows the last one's.
+    const tasks = job.attempts!.map((a) => a.container!.taskArn!);
+    expect(tasks).toEqual(tasks.map(() => expect.stringMatching(/^arn:aws:ecs:us-east-1:000000000000:task\/parlel-ce_Batch\/[0-9a-f]{32}$/)));
+    expect(new Set(tasks).size).toBe(3);
+    const streams = job.attempts!.map((a) => a.container!.logStreamName!);
+    expect(streams).toEqual(tasks.map((task) => `${job.jobDefinition!.split("/")[1].split(":")[0]}/default/${task.slice(-32)}`));
+    expect(job.container).toMatchObject({ taskArn: tasks[2], logStreamName: streams[2] });
   });
 
   test("evaluateOnExit: the first match decides; EXIT stops retrying; no match retries", async () => {

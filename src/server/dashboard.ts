@@ -1,6 +1,6 @@
-import type { AttemptDetail, JobStatus } from "@aws-sdk/client-batch";
+import type { JobStatus } from "@aws-sdk/client-batch";
 import type { BatchService } from "../service";
-import { isTerminal, type JobRecord, type JobSpec } from "../state/job-record";
+import { isTerminal, logStreamNameOf, type AttemptRecord, type JobRecord, type JobSpec } from "../state/job-record";
 import { capacityOf, inOrder } from "../state/scheduler";
 import type { BatchStore } from "../state/store";
 import { DASHBOARD_HTML } from "./dashboard-page";
@@ -312,16 +312,16 @@ function childView(store: BatchStore, child: JobRecord): ChildView {
   return own;
 }
 
-function attemptView(store: BatchStore, job: JobRecord, attempt: AttemptDetail, index: number): AttemptView {
+function attemptView(store: BatchStore, job: JobRecord, attempt: AttemptRecord, index: number): AttemptView {
   return {
     number: index + 1,
     computeEnvironment: computeEnvironmentOfAttempt(store, job, attempt),
     startedAt: attempt.startedAt,
     stoppedAt: attempt.stoppedAt,
-    exitCode: attempt.container?.exitCode,
-    reason: attempt.container?.reason,
+    exitCode: attempt.exitCode,
+    reason: attempt.reason,
     statusReason: attempt.statusReason,
-    logStreamName: attempt.container?.logStreamName,
+    logStreamName: logStreamNameOf(job, attempt.taskToken),
   };
 }
 
@@ -333,7 +333,7 @@ function statusHistory(job: JobRecord): HistoryEntry[] {
     const number = i + 1;
     if (attempt.startedAt !== undefined) history.push({ status: "RUNNING", at: attempt.startedAt, note: `attempt ${number}` });
     if (attempt.stoppedAt === undefined) return;
-    const exit = `attempt ${number} exited with code ${attempt.container?.exitCode ?? "?"}`;
+    const exit = `attempt ${number} exited with code ${attempt.exitCode}`;
     const final = i === last && isTerminal(job.status) && job.stoppedAt === attempt.stoppedAt;
     history.push(final ? { status: job.status, at: attempt.stoppedAt, note: `${exit}: ${job.statusReason ?? ""}`.replace(/: $/, "") } : { status: "RUNNABLE", at: attempt.stoppedAt, note: `${exit}; retrying` });
   });
@@ -448,7 +448,7 @@ function barOf(store: BatchStore, job: JobRecord, index: number): BarView {
     stoppedAt: attempt.stoppedAt,
     // Only a job's last attempt can succeed: Batch retries an attempt only after it fails.
     outcome: index === job.attempts.length - 1 && job.status === "SUCCEEDED" ? "succeeded" : "failed",
-    exitCode: attempt.container?.exitCode,
+    exitCode: attempt.exitCode,
   };
 }
 
@@ -462,18 +462,12 @@ function laneKey(store: BatchStore, computeEnvironment: string): string {
 }
 
 /**
- * The engine does not store where an attempt ran, but its task ARN names the environment. A multi-node
- * job's own attempts carry no task: its nodes' do (the nodes of its latest attempt are kept).
+ * Where the attempt's task ran. A multi-node job's own attempts have no task: its nodes' do (the nodes of its
+ * latest attempt are kept), and the main node's stands for them.
  */
-function computeEnvironmentOfAttempt(store: BatchStore, job: JobRecord, attempt: AttemptDetail): string | undefined {
-  const fromTask = computeEnvironmentOfTask(attempt.container?.taskArn);
-  if (fromTask !== undefined || job.kind !== "multinode-parent") return fromTask;
-  return computeEnvironmentOfTask(store.jobs.get(`${job.jobId}#${job.spec.nodeProperties?.mainNode ?? 0}`)?.taskArn);
-}
-
-/** Task ARNs are `arn:aws:ecs:<region>:<account>:task/<ce>_Batch/<taskId>`. */
-function computeEnvironmentOfTask(taskArn: string | undefined): string | undefined {
-  return taskArn ? /:task\/(.+)_Batch\/[^/]+$/.exec(taskArn)?.[1] : undefined;
+function computeEnvironmentOfAttempt(store: BatchStore, job: JobRecord, attempt: AttemptRecord): string | undefined {
+  if (attempt.taskToken !== undefined || job.kind !== "multinode-parent") return attempt.taskComputeEnvironment;
+  return store.jobs.get(`${job.jobId}#${job.spec.nodeProperties?.mainNode ?? 0}`)?.taskComputeEnvironment;
 }
 
 // ---- Small helpers ----

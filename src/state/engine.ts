@@ -1,7 +1,6 @@
-import type { AttemptDetail, JobStatus, ServiceJobStatus } from "@aws-sdk/client-batch";
+import type { JobStatus, ServiceJobStatus } from "@aws-sdk/client-batch";
 import type { Clock } from "./clock";
-import { isTerminal, newJobRecord, type JobRecord, type JobSpec } from "./job-record";
-import { hex8 } from "./ids";
+import { isTerminal, newJobRecord, type AttemptRecord, type JobRecord, type JobSpec } from "./job-record";
 import { isPromise } from "./maybe-promise";
 import { globMatches } from "./patterns";
 import { logLines, OutcomeRules, type AttemptView, type JobOutcome } from "./outcomes";
@@ -361,11 +360,8 @@ export class Engine {
 
   /** The attempt starts RUNNING on its task; returns the attempt's token. */
   private beginAttempt(store: BatchStore, job: JobRecord): number {
-    const taskId = this.taskId(job);
-    // Joined rather than concatenated: a join makes one flat string, where `+` keeps a chain of pieces,
-    // and every finished job keeps these two.
-    job.logStreamName = [job.spec.jobDefinitionName, "/default/", taskId].join("");
-    job.taskArn = ["arn:aws:ecs:", store.partition.region, ":", store.partition.accountId, ":task/", String(job.computeEnvironment), "_Batch/", taskId].join("");
+    job.taskToken = job.attemptToken;
+    job.taskComputeEnvironment = job.computeEnvironment;
     job.exitCode = undefined;
     job.containerReason = undefined;
     this.transition(store, job, "RUNNING");
@@ -473,7 +469,10 @@ export class Engine {
     job.exitCode = exitCode;
     job.containerReason = outcome.reason;
     addAttempt(job, {
-      container: { exitCode, reason: outcome.reason, logStreamName: job.logStreamName, taskArn: job.taskArn },
+      taskToken: job.taskToken,
+      taskComputeEnvironment: job.taskComputeEnvironment,
+      exitCode,
+      reason: outcome.reason,
       startedAt: job.startedAt,
       stoppedAt: this.now(),
       statusReason,
@@ -697,23 +696,7 @@ export class Engine {
     };
   }
 
-  private taskId(job: JobRecord): string {
-    // Stable per job and attempt, and shaped like an ECS task id (32 hex characters): four FNV-1a hashes
-    // of `<jobId>/<attemptToken>` from different offsets, taken in one pass.
-    const text = `${job.jobId}/${job.attemptToken}`;
-    let a = 0x811c9dc5;
-    let b = 0x050c5d1f;
-    let c = 0x2c1b3c6d;
-    let d = 0x297a2d39;
-    for (let i = 0; i < text.length; i++) {
-      const code = text.charCodeAt(i);
-      a = Math.imul(a ^ code, 16777619);
-      b = Math.imul(b ^ code, 16777619);
-      c = Math.imul(c ^ code, 16777619);
-      d = Math.imul(d ^ code, 16777619);
-    }
-    return hex8(a) + hex8(b) + hex8(c) + hex8(d);
-  }
+
 
 
 }
@@ -740,7 +723,7 @@ function parseRange(targetNodes: string, numNodes: number): [number, number] {
 
 
 /** New jobs share one frozen empty attempts list, so the first attempt makes the job's own list. */
-function addAttempt(job: JobRecord, attempt: AttemptDetail): void {
+function addAttempt(job: JobRecord, attempt: AttemptRecord): void {
   if (job.attempts.length === 0) job.attempts = [attempt];
   else job.attempts.push(attempt);
 }

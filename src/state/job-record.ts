@@ -14,6 +14,7 @@ import type {
   RetryStrategy,
 } from "@aws-sdk/client-batch";
 import type { JobListing, RunnableLine } from "./job-index";
+import { hex8 } from "./ids";
 import { copyData, keepView, type KeptView } from "./plain-data";
 
 export type JobKind = "job" | "array-parent" | "array-child" | "multinode-parent" | "node";
@@ -71,12 +72,16 @@ export interface JobRecord {
   stoppedAt?: number;
   /** When the job last entered its current status. */
   statusSince: number;
-  attempts: AttemptDetail[];
+  attempts: AttemptRecord[];
   /** The running or last attempt's container outcome. */
   exitCode?: number;
   containerReason?: string;
-  logStreamName?: string;
-  taskArn?: string;
+  /**
+   * The attempt token and compute environment of the last attempt that started running: its task ARN and log
+   * stream are derived from them when a view is made (`taskArnOf`, `logStreamNameOf`), not kept as strings.
+   */
+  taskToken?: number;
+  taskComputeEnvironment?: string;
   isCancelled?: boolean;
   isTerminated?: boolean;
   tags?: Record<string, string>;
@@ -112,8 +117,20 @@ export interface JobRecord {
 export type NewJob = Pick<JobRecord, "sequence" | "jobId" | "jobArn" | "jobName" | "spec" | "kind" | "status" | "createdAt"> &
   Partial<Pick<JobRecord, "parentId" | "index" | "tags" | "computeEnvironment" | "attemptToken">>;
 
+/** An ended attempt, as the job keeps it; DescribeJobs shows it as an `AttemptDetail` (see `attemptDetail`). */
+export interface AttemptRecord {
+  /** The task: undefined when the attempt ended before it ran. */
+  readonly taskToken: number | undefined;
+  readonly taskComputeEnvironment: string | undefined;
+  readonly exitCode: number;
+  readonly reason: string | undefined;
+  readonly startedAt: number | undefined;
+  readonly stoppedAt: number;
+  readonly statusReason: string;
+}
+
 /** No attempts yet. Shared by every new job, and frozen: the engine replaces it, never pushes onto it. */
-export const NO_ATTEMPTS: AttemptDetail[] = Object.freeze([]) as unknown as AttemptDetail[];
+export const NO_ATTEMPTS: AttemptRecord[] = Object.freeze([]) as unknown as AttemptRecord[];
 
 /**
  * Makes a job record with every field present from the start, in one order, so that all records share
@@ -138,8 +155,8 @@ export function newJobRecord(init: NewJob): JobRecord {
     attempts: NO_ATTEMPTS,
     exitCode: undefined,
     containerReason: undefined,
-    logStreamName: undefined,
-    taskArn: undefined,
+    taskToken: undefined,
+    taskComputeEnvironment: undefined,
     isCancelled: undefined,
     isTerminated: undefined,
     tags: init.tags,
@@ -180,7 +197,7 @@ export function describeJob(job: JobRecord): JobDetail {
     statusReason: job.statusReason,
     shareIdentifier: spec.shareIdentifier,
     schedulingPriority: spec.schedulingPriority,
-    attempts: copyData(job.attempts),
+    attempts: job.attempts.map((attempt) => attemptDetail(job, attempt)),
     createdAt: job.createdAt,
     retryStrategy: copyData(spec.retryStrategy),
     startedAt: job.startedAt as number,
@@ -240,9 +257,56 @@ function containerOf(job: JobRecord, specContainer: ContainerDetail): ContainerD
   const container = copyData(specContainer);
   container.exitCode = job.exitCode;
   container.reason = job.containerReason;
-  container.logStreamName = job.logStreamName;
-  container.taskArn = job.taskArn;
+  container.logStreamName = logStreamNameOf(job, job.taskToken);
+  container.taskArn = taskArnOf(job, job.taskToken, job.taskComputeEnvironment);
   return container;
+}
+
+function attemptDetail(job: JobRecord, attempt: AttemptRecord): AttemptDetail {
+  return {
+    container: {
+      exitCode: attempt.exitCode,
+      reason: attempt.reason,
+      logStreamName: logStreamNameOf(job, attempt.taskToken),
+      taskArn: taskArnOf(job, attempt.taskToken, attempt.taskComputeEnvironment),
+    },
+    startedAt: attempt.startedAt,
+    stoppedAt: attempt.stoppedAt,
+    statusReason: attempt.statusReason,
+  };
+}
+
+/** `<definition name>/default/<task id>`, as Batch names an attempt's CloudWatch log stream. */
+export function logStreamNameOf(job: JobRecord, taskToken: number | undefined): string | undefined {
+  return taskToken === undefined ? undefined : `${job.spec.jobDefinitionName}/default/${taskIdOf(job.jobId, taskToken)}`;
+}
+
+/** `arn:aws:ecs:<region>:<account>:task/<compute environment>_Batch/<task id>`, in the job's partition. */
+export function taskArnOf(job: JobRecord, taskToken: number | undefined, computeEnvironment: string | undefined): string | undefined {
+  if (taskToken === undefined) return undefined;
+  // The job's ARN names its partition: arn:aws:batch:<region>:<account>:job/<id>.
+  const [, , , region, account] = job.jobArn.split(":", 5);
+  return `arn:aws:ecs:${region}:${account}:task/${String(computeEnvironment)}_Batch/${taskIdOf(job.jobId, taskToken)}`;
+}
+
+/**
+ * Stable per job and attempt, and shaped like an ECS task id (32 hex characters): four FNV-1a hashes of
+ * `<jobId>/<attemptToken>` from different offsets, taken in one pass.
+ */
+export function taskIdOf(jobId: string, taskToken: number): string {
+  const text = `${jobId}/${taskToken}`;
+  let a = 0x811c9dc5;
+  let b = 0x050c5d1f;
+  let c = 0x2c1b3c6d;
+  let d = 0x297a2d39;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    a = Math.imul(a ^ code, 16777619);
+    b = Math.imul(b ^ code, 16777619);
+    c = Math.imul(c ^ code, 16777619);
+    d = Math.imul(d ^ code, 16777619);
+  }
+  return hex8(a) + hex8(b) + hex8(c) + hex8(d);
 }
 
 function dependenciesOf(job: JobRecord): JobDependency[] {
@@ -261,11 +325,10 @@ class VisibleState {
   private readonly startedAt: number | undefined;
   private readonly stoppedAt: number | undefined;
   private readonly attemptCount: number;
-  private readonly lastAttempt: AttemptDetail | undefined;
+  private readonly lastAttempt: AttemptRecord | undefined;
   private readonly exitCode: number | undefined;
   private readonly containerReason: string | undefined;
-  private readonly logStreamName: string | undefined;
-  private readonly taskArn: string | undefined;
+  private readonly taskToken: number | undefined;
   private readonly isCancelled: boolean | undefined;
   private readonly isTerminated: boolean | undefined;
   private readonly tags: Record<string, string> | undefined;
@@ -281,8 +344,7 @@ class VisibleState {
     this.lastAttempt = job.attempts[job.attempts.length - 1];
     this.exitCode = job.exitCode;
     this.containerReason = job.containerReason;
-    this.logStreamName = job.logStreamName;
-    this.taskArn = job.taskArn;
+    this.taskToken = job.taskToken;
     this.isCancelled = job.isCancelled;
     this.isTerminated = job.isTerminated;
     this.tags = job.tags;
@@ -300,8 +362,8 @@ class VisibleState {
       this.lastAttempt === job.attempts[job.attempts.length - 1] &&
       Object.is(this.exitCode, job.exitCode) &&
       Object.is(this.containerReason, job.containerReason) &&
-      Object.is(this.logStreamName, job.logStreamName) &&
-      Object.is(this.taskArn, job.taskArn) &&
+      // A new task always has a new token, and its compute environment is set with it.
+      this.taskToken === job.taskToken &&
       Object.is(this.isCancelled, job.isCancelled) &&
       Object.is(this.isTerminated, job.isTerminated) &&
       this.tags === job.tags &&
