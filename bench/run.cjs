@@ -67,10 +67,11 @@ function coldWarmTable(result) {
   const lines = [
     "### Where the fake's time goes (bench/cold-warm.cjs)",
     "",
-    `Per call, in µs, medians over ${result.blocks} interleaved blocks of ${result.calls} calls of each kind through one client: the floor, the fake, and the fake ` +
-      "with its own part timed as the SDK calls it (cold) and repeated at once with the same request (warm). Budget: what a ratio of 1.10 leaves the " +
-      "fake, a tenth of the floor. Rest: the fake side's cost beyond the floor and the fake's own cold time, that is the SDK's own work running " +
-      "slower after the fake's (caches, and the fresh response buffer it reads).",
+    `Per call, in µs: medians over ${result.blocks} triples of adjacent blocks of ${result.calls} calls through one client, one block through the floor, one ` +
+      "through the fake, and one through the fake with its own part timed as the SDK calls it (cold) and repeated at once with the same request " +
+      "(warm); differences are taken within each triple. Budget: what a ratio of 1.10 leaves the fake, a tenth of the floor. Rest: the fake " +
+      "side's cost beyond the floor and the fake's own cold time, that is the SDK's own work taking longer on the fake side (its code and data " +
+      "evicted by the fake's) or less long (negative: it reads the fake's freshly written response, where the floor's one buffer has gone cold).",
     "",
     "| State | Operation | Floor | Budget | Fake side − floor | Fake cold | Fake warm | Cold / warm | Rest |",
     "|---|---|---:|---:|---:|---:|---:|---:|---:|",
