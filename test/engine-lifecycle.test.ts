@@ -136,6 +136,37 @@ describe("the job lifecycle on the manual clock", () => {
     expect(await list()).toEqual([]);
   });
 
+  test("jobs expire in the order they finished, each its retention period after it stopped, array children with their parent", async () => {
+    const { fake, batch, submit, describe } = await engine({ jobRetentionMs: 60_000 });
+    const list = async () => (await batch.send(new ListJobsCommand({ jobQueue: "jq", jobStatus: "SUCCEEDED" }))).jobSummaryList!.map((j) => j.jobId);
+    const first = await submit({ jobName: "first" });
+    await fake.advance(20_000);
+    const array = await submit({ jobName: "array", arrayProperties: { size: 2 } });
+    await fake.advance(0);
+    const children = async () => (await batch.send(new ListJobsCommand({ arrayJobId: array, jobStatus: "SUCCEEDED" }))).jobSummaryList!.length;
+    expect(await children()).toBe(2);
+    await fake.advance(20_000);
+    const third = await submit({ jobName: "third" });
+    expect((await describe(array)).status).toBe("SUCCEEDED");
+    expect(await list()).toEqual([first, array, third]);
+
+    await fake.advance(20_000); // 60 s after the first stopped
+    expect(await list()).toEqual([array, third]);
+    await fake.advance(20_000); // 60 s after the array job stopped
+    expect(await list()).toEqual([third]);
+    expect(await children()).toBe(0);
+    expect((await batch.send(new DescribeJobsCommand({ jobs: [`${array}:0`, array] }))).jobs).toEqual([]);
+    await fake.advance(19_999);
+    expect(await list()).toEqual([third]);
+    await fake.advance(1);
+    expect(await list()).toEqual([]);
+
+    // A job that finishes after the line emptied starts it again.
+    const late = await submit({ jobName: "late" });
+    await fake.advance(60_000);
+    expect(await list()).not.toContain(late);
+  });
+
   test("a seed makes job ids and request ids the same from run to run", async () => {
     const run = async () => {
       const fake = fakeBatch({ clock: "manual", startTime: 0, seed: 42 });

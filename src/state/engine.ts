@@ -21,7 +21,7 @@ export type EngineEvent =
   | { type: "job-advances"; partition: Partition; jobId: string; from: JobStatus; token: number }
   | { type: "attempt-ends"; partition: Partition; jobId: string; token: number; outcome: JobOutcome }
   | { type: "attempt-times-out"; partition: Partition; jobId: string; token: number }
-  | { type: "job-expires"; partition: Partition; jobId: string }
+  | { type: "jobs-expire"; partition: Partition }
   | { type: "service-job-advances"; partition: Partition; jobId: string; from: ServiceJobStatus; token: number }
   | { type: "service-job-ends"; partition: Partition; jobId: string; token: number; outcome: JobOutcome }
   | { type: "service-job-times-out"; partition: Partition; jobId: string; token: number }
@@ -311,9 +311,30 @@ export class Engine {
       this.readyIfFree(store, dependent);
     }
     if (parent?.kind === "array-parent") this.arrayChildFinished(store, parent);
-    if (job.kind !== "array-child" && job.kind !== "node") {
-      this.schedule(this.options.jobRetentionMs ?? DEFAULT_JOB_RETENTION_MS, { type: "job-expires", partition: store.partition, jobId: job.jobId });
+    if (job.kind !== "array-child" && job.kind !== "node") this.retire(store, job);
+  }
+
+  /**
+   * Every finished job is kept for the same time, so jobs expire in the order they finished: they wait in one
+   * line per partition, and one timeline event, for the line's first job, stands for all of them.
+   */
+  private retire(store: BatchStore, job: JobRecord): void {
+    if (store.jobs.expiring.push(job) === 1) this.schedule(this.retentionMs, { type: "jobs-expire", partition: store.partition });
+  }
+
+  private expireDue(store: BatchStore): void {
+    const line = store.jobs.expiring;
+    const now = this.now();
+    for (let job = line.first(); job !== undefined && expiresAt(job, this.retentionMs) <= now; job = line.first()) {
+      line.shift();
+      this.expire(store, job);
     }
+    const next = line.first();
+    if (next !== undefined) this.schedule(expiresAt(next, this.retentionMs) - now, { type: "jobs-expire", partition: store.partition });
+  }
+
+  private get retentionMs(): number {
+    return this.options.jobRetentionMs ?? DEFAULT_JOB_RETENTION_MS;
   }
 
   /** The parent's status is derived from its children: done when all are, FAILED if any failed. */
@@ -619,6 +640,10 @@ export class Engine {
       this.applyToServiceJob(store, event);
       return;
     }
+    if (event.type === "jobs-expire") {
+      this.expireDue(store);
+      return;
+    }
     const job = store.jobs.get(event.jobId);
     if (!job) return;
     switch (event.type) {
@@ -632,9 +657,6 @@ export class Engine {
         if (job.attemptToken !== event.token || job.status !== "RUNNING") break;
         if (job.kind === "multinode-parent") this.stopNodes(store, job, "FAILED", TIMEOUT_REASON);
         this.endAttempt(store, job, { exitCode: 137 }, TIMEOUT_REASON, false);
-        break;
-      case "job-expires":
-        this.expire(store, job);
         break;
     }
   }
@@ -721,6 +743,11 @@ function parseRange(targetNodes: string, numNodes: number): [number, number] {
 }
 
 
+
+/** A finished job leaves the store this long after it stopped. */
+function expiresAt(job: JobRecord, retentionMs: number): number {
+  return (job.stoppedAt as number) + retentionMs;
+}
 
 /** New jobs share one frozen empty attempts list, so the first attempt makes the job's own list. */
 function addAttempt(job: JobRecord, attempt: AttemptRecord): void {

@@ -1,5 +1,6 @@
 import type { JobStatus } from "@aws-sdk/client-batch";
 import { JobViews, type JobRecord } from "./job-record";
+import { Line } from "./line";
 
 /** Where ListJobs finds a job: its queue for top-level jobs, its parent for children and nodes. */
 export function listingOwner(job: JobRecord): string {
@@ -26,6 +27,8 @@ export class JobIndex {
   private readonly counts = { runnable: 0 };
   /** The JSON of the DescribeJobs and ListJobs views of recently shown jobs. */
   readonly views = new JobViews();
+  /** Finished top-level jobs in the order they finished, which is the order they expire in. */
+  readonly expiring = new Line<JobRecord>();
 
   get size(): number {
     return this.byId.size;

@@ -1,3 +1,5 @@
+import { Line } from "./line";
+
 /** A timed event: plain data, so that a journal can record and replay it. */
 export interface TimedEvent<Payload> {
   readonly at: number;
@@ -13,12 +15,11 @@ export interface TimedEvent<Payload> {
 export class Timeline<Payload> {
   private readonly heap: TimedEvent<Payload>[] = [];
   /** Events in (at, sequence) order: each one appended is no earlier than the one before it. */
-  private line: TimedEvent<Payload>[] = [];
-  private lineHead = 0;
+  private readonly line = new Line<TimedEvent<Payload>>();
   private sequence = 0;
 
   get size(): number {
-    return this.heap.length + this.line.length - this.lineHead;
+    return this.heap.length + this.line.size;
   }
 
   schedule(at: number, payload: Payload): TimedEvent<Payload> {
@@ -30,7 +31,7 @@ export class Timeline<Payload> {
 
   /** Schedules an event due at `at`, normally the current instant: it joins the line when that keeps the line in order. */
   scheduleNow(at: number, payload: Payload): TimedEvent<Payload> {
-    const tail = this.line.length > this.lineHead ? this.line[this.line.length - 1] : undefined;
+    const tail = this.line.last();
     if (tail !== undefined && tail.at > at) return this.schedule(at, payload);
     const event = { at, sequence: this.sequence++, payload };
     this.line.push(event);
@@ -44,12 +45,11 @@ export class Timeline<Payload> {
 
   /** Removes and returns the earliest event if it is due at `now`. */
   popDue(now: number): TimedEvent<Payload> | undefined {
-    const lineFirst = this.lineHead < this.line.length ? this.line[this.lineHead] : undefined;
+    const lineFirst = this.line.first();
     const heapFirst = this.heap[0];
     if (lineFirst !== undefined && (heapFirst === undefined || this.before(lineFirst, heapFirst))) {
       if (lineFirst.at > now) return undefined;
-      this.shiftLine();
-      return lineFirst;
+      return this.line.shift();
     }
     if (!heapFirst || heapFirst.at > now) return undefined;
     const last = this.heap.pop() as TimedEvent<Payload>;
@@ -62,28 +62,15 @@ export class Timeline<Payload> {
 
   clear(): void {
     this.heap.length = 0;
-    this.line = [];
-    this.lineHead = 0;
+    this.line.clear();
   }
 
   private first(): TimedEvent<Payload> | undefined {
-    const lineFirst = this.lineHead < this.line.length ? this.line[this.lineHead] : undefined;
+    const lineFirst = this.line.first();
     const heapFirst = this.heap[0];
     if (lineFirst === undefined) return heapFirst;
     if (heapFirst === undefined) return lineFirst;
     return this.before(lineFirst, heapFirst) ? lineFirst : heapFirst;
-  }
-
-  private shiftLine(): void {
-    this.line[this.lineHead++] = undefined as unknown as TimedEvent<Payload>;
-    if (this.lineHead === this.line.length) {
-      this.line = [];
-      this.lineHead = 0;
-    } else if (this.lineHead >= 1024 && this.lineHead * 2 >= this.line.length) {
-      // Drop the consumed front once it is most of the array, so memory follows the waiting events.
-      this.line = this.line.slice(this.lineHead);
-      this.lineHead = 0;
-    }
   }
 
   private before(a: TimedEvent<Payload>, b: TimedEvent<Payload>): boolean {
