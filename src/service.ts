@@ -33,8 +33,6 @@ export interface ServiceOptions {
 
 /** Operations that change nothing, so they need no new scheduling pass. */
 const READ_ONLY = /^(Describe|List|Get)/;
-/** Operations that change placement only through the engine, which wakes the scheduler itself when it must. */
-const ENGINE_ONLY = new Set(["SubmitJob"]);
 
 type OperationHandler = (input: unknown, context: OperationContext) => unknown;
 
@@ -42,8 +40,6 @@ interface OperationEntry {
   readonly handler: OperationHandler;
   readonly validate: ((input: unknown) => void) | undefined;
   readonly readOnly: boolean;
-  /** Whether the operation may change what the scheduler can place without the engine knowing. */
-  readonly wakesScheduler: boolean;
 }
 
 type Output = Record<string, unknown>;
@@ -148,7 +144,6 @@ export class BatchService {
         handler: this.operations[operation] as OperationHandler,
         validate: inputValidatorOf(operation),
         readOnly: READ_ONLY.test(operation),
-        wakesScheduler: !READ_ONLY.test(operation) && !ENGINE_ONLY.has(operation),
       };
       this.entries.set(operation, entry);
     }
@@ -168,7 +163,7 @@ export class BatchService {
     const output = (result ?? {}) as Output;
     // A read changed nothing, so nothing new can be due: the next call settles what time alone brings.
     if (entry.readOnly) return output;
-    if (entry.wakesScheduler) this.engine.wake();
+    this.engine.wake();
     if (this.engine.settleSync()) return output;
     return this.engine.settle().then(() => output);
   }

@@ -172,8 +172,6 @@ export class Engine {
     } finally {
       this.instant = undefined;
     }
-    // Nothing was RUNNABLE or pending before, and the job gave back what it took: a pass would find nothing.
-    this.scheduler.pending = false;
     return true;
   }
 
@@ -607,9 +605,11 @@ export class Engine {
           continue;
         }
         if (!this.scheduler.pending) return;
-        ran = true;
         this.scheduler.pending = false;
         for (const store of this.partitions.all()) {
+          // A pass over a partition with nothing waiting to be placed would change nothing.
+          if (!store.jobs.hasRunnableJobs() && store.serviceJobs.size === 0) continue;
+          ran = true;
           this.scheduler.run(store);
           if (store.serviceJobs.size > 0) this.serviceJobs.place(store);
         }
