@@ -1,6 +1,6 @@
 import type { JobStatus } from "@aws-sdk/client-batch";
 import type { BatchService } from "../service";
-import { isTerminal, logStreamNameOf, type AttemptRecord, type JobRecord, type JobSpec } from "../state/job-record";
+import { isTerminal, taskOf, type AttemptRecord, type JobRecord, type JobSpec } from "../state/job-record";
 import { capacityOf, inOrder } from "../state/scheduler";
 import type { BatchStore } from "../state/store";
 import { DASHBOARD_HTML } from "./dashboard-page";
@@ -321,7 +321,7 @@ function attemptView(store: BatchStore, job: JobRecord, attempt: AttemptRecord, 
     exitCode: attempt.exitCode,
     reason: attempt.reason,
     statusReason: attempt.statusReason,
-    logStreamName: logStreamNameOf(job, attempt.taskToken),
+    logStreamName: taskOf(job, attempt.taskToken, attempt.taskComputeEnvironment).logStreamName,
   };
 }
 

@@ -717,10 +717,6 @@ export class Engine {
       memory: spec.memory,
     };
   }
-
-
-
-
 }
 
 /** A node's spec: the job's, with the container of the last node range that covers the node. */

@@ -132,7 +132,6 @@ export class JobIndex {
     return this.counts.runnable > 0;
   }
 
-
   queuesWithRunnableJobs(): string[] {
     if (this.counts.runnable === 0) return NO_QUEUES;
     const names: string[] = [];

@@ -78,7 +78,7 @@ export interface JobRecord {
   containerReason?: string;
   /**
    * The attempt token and compute environment of the last attempt that started running: its task ARN and log
-   * stream are derived from them when a view is made (`taskArnOf`, `logStreamNameOf`), not kept as strings.
+   * stream are derived from them when a view is made (`taskOf`), not kept as strings.
    */
   taskToken?: number;
   taskComputeEnvironment?: string;
@@ -257,43 +257,43 @@ function containerOf(job: JobRecord, specContainer: ContainerDetail): ContainerD
   const container = copyData(specContainer);
   container.exitCode = job.exitCode;
   container.reason = job.containerReason;
-  container.logStreamName = logStreamNameOf(job, job.taskToken);
-  container.taskArn = taskArnOf(job, job.taskToken, job.taskComputeEnvironment);
+  const task = taskOf(job, job.taskToken, job.taskComputeEnvironment);
+  container.logStreamName = task.logStreamName;
+  container.taskArn = task.taskArn;
   return container;
 }
 
 function attemptDetail(job: JobRecord, attempt: AttemptRecord): AttemptDetail {
   return {
-    container: {
-      exitCode: attempt.exitCode,
-      reason: attempt.reason,
-      logStreamName: logStreamNameOf(job, attempt.taskToken),
-      taskArn: taskArnOf(job, attempt.taskToken, attempt.taskComputeEnvironment),
-    },
+    container: { exitCode: attempt.exitCode, reason: attempt.reason, ...taskOf(job, attempt.taskToken, attempt.taskComputeEnvironment) },
     startedAt: attempt.startedAt,
     stoppedAt: attempt.stoppedAt,
     statusReason: attempt.statusReason,
   };
 }
 
-/** `<definition name>/default/<task id>`, as Batch names an attempt's CloudWatch log stream. */
-export function logStreamNameOf(job: JobRecord, taskToken: number | undefined): string | undefined {
-  return taskToken === undefined ? undefined : `${job.spec.jobDefinitionName}/default/${taskIdOf(job.jobId, taskToken)}`;
-}
+const NO_TASK: { logStreamName?: string; taskArn?: string } = Object.freeze({ logStreamName: undefined, taskArn: undefined });
 
-/** `arn:aws:ecs:<region>:<account>:task/<compute environment>_Batch/<task id>`, in the job's partition. */
-export function taskArnOf(job: JobRecord, taskToken: number | undefined, computeEnvironment: string | undefined): string | undefined {
-  if (taskToken === undefined) return undefined;
+/**
+ * An attempt's ECS task as Batch names it: the log stream `<definition name>/default/<task id>` and the ARN
+ * `arn:aws:ecs:<region>:<account>:task/<compute environment>_Batch/<task id>`, in the job's partition.
+ */
+export function taskOf(job: JobRecord, taskToken: number | undefined, computeEnvironment: string | undefined): { logStreamName?: string; taskArn?: string } {
+  if (taskToken === undefined) return NO_TASK;
+  const taskId = taskIdOf(job.jobId, taskToken);
   // The job's ARN names its partition: arn:aws:batch:<region>:<account>:job/<id>.
   const [, , , region, account] = job.jobArn.split(":", 5);
-  return `arn:aws:ecs:${region}:${account}:task/${String(computeEnvironment)}_Batch/${taskIdOf(job.jobId, taskToken)}`;
+  return {
+    logStreamName: `${job.spec.jobDefinitionName}/default/${taskId}`,
+    taskArn: `arn:aws:ecs:${region}:${account}:task/${String(computeEnvironment)}_Batch/${taskId}`,
+  };
 }
 
 /**
  * Stable per job and attempt, and shaped like an ECS task id (32 hex characters): four FNV-1a hashes of
  * `<jobId>/<attemptToken>` from different offsets, taken in one pass.
  */
-export function taskIdOf(jobId: string, taskToken: number): string {
+function taskIdOf(jobId: string, taskToken: number): string {
   const text = `${jobId}/${taskToken}`;
   let a = 0x811c9dc5;
   let b = 0x050c5d1f;
