@@ -3,14 +3,10 @@ import { BATCH_MODEL } from "./batch-model";
 import type { ModelDescription, TypeDescription } from "./model-types";
 
 /**
- * Checks a decoded input against the model: required members, JSON types and enum values, at every depth.
- * Unknown members are ignored, as AWS's JSON deserialiser ignores them. `null` counts as absent.
+ * A check of a decoded input against the model's shape: required members, JSON types and enum values, at
+ * every depth. Unknown members are ignored, as AWS's JSON deserialiser ignores them. `null` counts as absent.
+ * The shape is looked up once: the service keeps one validator per operation.
  */
-export function validateInput(shapeName: string, input: unknown, model: ModelDescription = BATCH_MODEL): void {
-  checkStructure(compiledModel(model), shapeName, input, "");
-}
-
-/** `validateInput` for one shape, with the lookups done once: the service keeps one per operation. */
 export function inputValidator(shapeName: string, model: ModelDescription = BATCH_MODEL): (input: unknown) => void {
   const compiled = compiledModel(model);
   const shape = shapeOf(compiled, shapeName);
