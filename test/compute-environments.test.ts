@@ -12,7 +12,7 @@ const managed = (name: string, extra: Record<string, unknown> = {}) =>
   new CreateComputeEnvironmentCommand({
     computeEnvironmentName: name,
     type: "MANAGED",
-    computeResources: { type: "EC2", maxvCpus: 16, subnets: ["subnet-1"], instanceRole: "ecsInstanceRole", instanceTypes: ["optimal"] },
+    computeResources: { type: "EC2", maxvCpus: 16, subnets: ["subnet-1"], instanceRole: "ecsInstanceRole", minvCpus: 0, instanceTypes: ["optimal"] },
     ...extra,
   });
 
@@ -67,6 +67,38 @@ describe("compute environments", () => {
     expect((await failure(batch.send(managed("dup")))).message).toBe("Object already exists");
     const { computeEnvironments } = await batch.send(new DescribeComputeEnvironmentsCommand({}));
     expect(computeEnvironments!.map((ce) => ce.computeEnvironmentName)).toEqual(["dup"]);
+  });
+
+  test("EC2 and SPOT environments need an instance role, minvCpus and (SPOT on BEST_FIT) a Spot Fleet role, as AWS says", async () => {
+    const { batch } = setup();
+    const create = (name: string, computeResources: Record<string, unknown>) =>
+      batch.send(new CreateComputeEnvironmentCommand({ computeEnvironmentName: name, type: "MANAGED", computeResources: { maxvCpus: 4, subnets: ["subnet-1"], ...computeResources } as never }));
+    const noRole = await failure(create("ec2", { type: "EC2" }));
+    expect(noRole).toBeInstanceOf(ClientException);
+    expect(noRole.message).toMatch(/^Error executing request, Exception : Instance role is required\., RequestId: [0-9a-f-]{36}$/);
+    const noMin = await failure(create("ec2", { type: "EC2", instanceRole: "ecsInstanceRole" }));
+    expect(noMin.message).toMatch(/^Error executing request, Exception : Resource minvCpus is required\., RequestId: /);
+    const spotNoRole = await failure(create("spot", { type: "SPOT", minvCpus: 0 }));
+    expect(spotNoRole.message).toMatch(/Exception : Instance role is required\./);
+    const spotNoFleet = await failure(create("spot", { type: "SPOT", minvCpus: 0, instanceRole: "ecsInstanceRole" }));
+    expect(spotNoFleet.message).toMatch(/^Error executing request, Exception : compute resource spotIamFleetRole is required\., RequestId: /);
+    const eks = await failure(
+      batch.send(new CreateComputeEnvironmentCommand({ computeEnvironmentName: "eks", type: "MANAGED", computeResources: { type: "EC2", maxvCpus: 4, subnets: ["s"], instanceRole: "r" }, eksConfiguration: { eksClusterArn: "arn:aws:eks:us-east-1:000000000000:cluster/k", kubernetesNamespace: "batch" } })),
+    );
+    expect(eks.message).toMatch(/Exception : Resource minvCpus is required\./);
+    expect((await batch.send(new DescribeComputeEnvironmentsCommand({}))).computeEnvironments).toEqual([]);
+    // What AWS accepts: the roles given, or a SPOT strategy that needs no fleet role, or Fargate (no instances).
+    await create("ec2", { type: "EC2", minvCpus: 0, instanceRole: "ecsInstanceRole" });
+    await create("spot", { type: "SPOT", minvCpus: 0, instanceRole: "ecsInstanceRole", spotIamFleetRole: "arn:aws:iam::000000000000:role/fleet" });
+    await create("spot2", { type: "SPOT", minvCpus: 0, instanceRole: "ecsInstanceRole", allocationStrategy: "SPOT_CAPACITY_OPTIMIZED" });
+    await create("fargate", { type: "FARGATE" });
+    const { computeEnvironments } = await batch.send(new DescribeComputeEnvironmentsCommand({}));
+    expect(computeEnvironments!.map((ce) => [ce.computeEnvironmentName, ce.status])).toEqual([
+      ["ec2", "VALID"],
+      ["spot", "VALID"],
+      ["spot2", "VALID"],
+      ["fargate", "VALID"],
+    ]);
   });
 
   test("update changes state and capacity, and unknown names echo the ARN", async () => {

@@ -53,7 +53,7 @@ async function submit(batch: BatchClient, name: string, input: Partial<SubmitJob
 }
 
 async function computeEnvironment(batch: BatchClient, name: string, type: "EC2" | "SPOT" | "FARGATE", maxvCpus: number) {
-  const ec2 = type !== "FARGATE" ? { instanceRole: "ecsInstanceRole", instanceTypes: ["optimal"] } : {};
+  const ec2 = type === "FARGATE" ? {} : { instanceRole: "ecsInstanceRole", minvCpus: 0, instanceTypes: ["optimal"], ...(type === "SPOT" ? { allocationStrategy: "SPOT_CAPACITY_OPTIMIZED" as const } : {}) };
   await batch.send(new CreateComputeEnvironmentCommand({ computeEnvironmentName: name, type: "MANAGED", computeResources: { type, maxvCpus, subnets: ["subnet-1"], securityGroupIds: ["sg-1"], ...ec2 } }));
 }
 

@@ -31,7 +31,7 @@ export function helpers(batch: BatchClient) {
 }
 
 export async function computeEnvironment(batch: BatchClient, name: string, maxvCpus: number, type: "EC2" | "FARGATE" = "EC2") {
-  await batch.send(new CreateComputeEnvironmentCommand({ computeEnvironmentName: name, type: "MANAGED", computeResources: { type, maxvCpus, subnets: ["s"], ...(type === "EC2" ? { instanceRole: "r", instanceTypes: ["optimal"] } : {}) } }));
+  await batch.send(new CreateComputeEnvironmentCommand({ computeEnvironmentName: name, type: "MANAGED", computeResources: { type, maxvCpus, subnets: ["s"], ...(type === "EC2" ? { instanceRole: "r", minvCpus: 0, instanceTypes: ["optimal"] } : {}) } }));
 }
 
 export async function queue(batch: BatchClient, name: string, priority: number, computeEnvironments: string[], schedulingPolicyArn?: string) {

@@ -24,11 +24,12 @@ const ACCOUNT = "000000000000";
 const ceArn = (name: string) => `arn:aws:batch:us-east-1:${ACCOUNT}:compute-environment/${name}`;
 const queueArn = (name: string) => `arn:aws:batch:us-east-1:${ACCOUNT}:job-queue/${name}`;
 
+const SPOT_FLEET_ROLE = `arn:aws:iam::${ACCOUNT}:role/AmazonEC2SpotFleetTaggingRole`;
 const ec2 = (name: string, type: "EC2" | "SPOT" = "EC2") =>
   new CreateComputeEnvironmentCommand({
     computeEnvironmentName: name,
     type: "MANAGED",
-    computeResources: { type, maxvCpus: 16, subnets: ["subnet-1"], instanceRole: "ecsInstanceRole", instanceTypes: ["optimal"] },
+    computeResources: { type, maxvCpus: 16, subnets: ["subnet-1"], instanceRole: "ecsInstanceRole", minvCpus: 0, instanceTypes: ["optimal"], ...(type === "SPOT" ? { spotIamFleetRole: SPOT_FLEET_ROLE } : {}) },
   });
 const fargate = (name: string, type: "FARGATE" | "FARGATE_SPOT" = "FARGATE") =>
   new CreateComputeEnvironmentCommand({ computeEnvironmentName: name, type: "MANAGED", computeResources: { type, maxvCpus: 4, subnets: ["subnet-1"] } });
@@ -38,7 +39,7 @@ const eks = (name: string) =>
   new CreateComputeEnvironmentCommand({
     computeEnvironmentName: name,
     type: "MANAGED",
-    computeResources: { type: "EC2", maxvCpus: 16, subnets: ["subnet-1"], instanceRole: "ecsInstanceRole", instanceTypes: ["optimal"] },
+    computeResources: { type: "EC2", maxvCpus: 16, subnets: ["subnet-1"], instanceRole: "ecsInstanceRole", minvCpus: 0, instanceTypes: ["optimal"] },
     eksConfiguration: { eksClusterArn: `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/k8s`, kubernetesNamespace: "batch" },
   });
 

@@ -19,7 +19,7 @@ async function createComputeEnvironment(batch: BatchClient, tags?: Record<string
     new CreateComputeEnvironmentCommand({
       computeEnvironmentName: "ce",
       type: "MANAGED",
-      computeResources: { type: "EC2", maxvCpus: 4, subnets: ["subnet-1"], instanceRole: "ecsInstanceRole", instanceTypes: ["optimal"] },
+      computeResources: { type: "EC2", maxvCpus: 4, subnets: ["subnet-1"], instanceRole: "ecsInstanceRole", minvCpus: 0, instanceTypes: ["optimal"] },
       tags,
     }),
   );

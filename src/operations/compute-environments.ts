@@ -3,7 +3,7 @@ import { batchArn } from "../state/arn";
 import type { BatchStore } from "../state/store";
 import type { ComputeEnvironmentRecord } from "../state/records";
 import type { OperationContext, OperationGroup } from "./context";
-import { clientError } from "./errors";
+import { clientError, executionError } from "./errors";
 import { describeResources } from "./listing";
 import { checkRange, checkNameIsFree, checkResourceName, checkTags, checkDeletable, checkNotBeingModified, mustFindResource } from "./rules";
 
@@ -22,6 +22,7 @@ export const computeEnvironmentOperations: OperationGroup<
     if (input.type === "MANAGED") {
       if (!input.computeResources) throw clientError("computeResources must be specified for a MANAGED compute environment.");
       if (input.unmanagedvCpus !== undefined) throw clientError("unmanagedvCpus can only be specified for an UNMANAGED compute environment.");
+      checkInstanceRequirements(input.computeResources, requestId);
       checkComputeResources(input.computeResources);
     } else {
       if (input.computeResources) throw clientError("computeResources cannot be specified for an UNMANAGED compute environment.");
@@ -102,6 +103,21 @@ export const computeEnvironmentOperations: OperationGroup<
 /** Finds a compute environment by name or ARN, or fails the way AWS does: echoing the ARN. */
 export function mustFind(store: BatchStore, identifier: string, context: OperationContext): ComputeEnvironmentRecord {
   return mustFindResource(store.computeEnvironments, identifier, context.partition);
+}
+
+/**
+ * What AWS refuses when an EC2 or SPOT environment is created without it (reference §2.5): the instance role
+ * the model calls required for EC2 instance types, `minvCpus`, and for SPOT on the BEST_FIT strategy (the
+ * default) the Spot Fleet role. Checked in that order, with the texts AWS answers (see the README's notes).
+ */
+function checkInstanceRequirements(resources: ComputeResource, requestId: string): void {
+  if (resources.type !== "EC2" && resources.type !== "SPOT") return;
+  if (resources.instanceRole === undefined) throw executionError("Instance role is required.", requestId);
+  if (resources.minvCpus === undefined) throw executionError("Resource minvCpus is required.", requestId);
+  const bestFit = (resources.allocationStrategy ?? "BEST_FIT") === "BEST_FIT";
+  if (resources.type === "SPOT" && bestFit && resources.spotIamFleetRole === undefined) {
+    throw executionError("compute resource spotIamFleetRole is required.", requestId);
+  }
 }
 
 function checkComputeResources(resources: ComputeResource): void {
