@@ -285,6 +285,39 @@ describe("CancelJob and TerminateJob", () => {
     expect(jobs[0].attempts![0].statusReason).toBe("stop it");
   });
 
+  test("cancel keeps a PENDING job whose dependency still runs PENDING, then fails it with the reason when the dependency ends", async () => {
+    const { fake, batch } = setup({ clock: "manual" });
+    await fake.provision({ jobQueues: ["jq"], jobDefinitions: ["echo"] });
+    fake.onJob({ jobName: "first" }, { durationMs: 10_000 });
+    const first = (await batch.send(submit({ jobName: "first" }))).jobId!;
+    const second = (await batch.send(submit({ jobName: "second", dependsOn: [{ jobId: first }] }))).jobId!;
+    await batch.send(new CancelJobCommand({ jobId: second, reason: "not needed" }));
+    const describe = async () => (await batch.send(new DescribeJobsCommand({ jobs: [first, second] }))).jobs!.map((job) => [job.status, job.statusReason, job.isCancelled]);
+    expect(await describe()).toEqual([
+      ["RUNNING", undefined, false],
+      ["PENDING", undefined, true],
+    ]);
+    await fake.advance(10_000);
+    expect(await describe()).toEqual([
+      ["SUCCEEDED", "Essential container in task exited", false],
+      ["FAILED", "not needed", true],
+    ]);
+    const { jobs } = await batch.send(new DescribeJobsCommand({ jobs: [second] }));
+    expect(jobs![0].attempts).toEqual([]);
+    expect(jobs![0].stoppedAt).toBe(fake.now());
+    // A dependency that fails after the cancel: the cancel's reason, not "Dependent Job failed".
+    fake.onJob({ jobName: "doomed" }, { durationMs: 10_000, exitCode: 1 });
+    const doomed = (await batch.send(submit({ jobName: "doomed" }))).jobId!;
+    const third = (await batch.send(submit({ jobName: "third", dependsOn: [{ jobId: doomed }] }))).jobId!;
+    await batch.send(new CancelJobCommand({ jobId: third, reason: "changed my mind" }));
+    await fake.advance(10_000);
+    const after = (await batch.send(new DescribeJobsCommand({ jobs: [doomed, third] }))).jobs!;
+    expect(after.map((job) => [job.status, job.statusReason])).toEqual([
+      ["FAILED", "Essential container in task exited"],
+      ["FAILED", "changed my mind"],
+    ]);
+  });
+
   test("unknown ids get a 200; empty ids or reasons are ClientExceptions", async () => {
     const { batch } = await ready();
     await expect(batch.send(new CancelJobCommand({ jobId: "nope", reason: "r" }))).resolves.toBeDefined();

@@ -203,9 +203,16 @@ export class Engine {
     }
   }
 
-  /** A PENDING job whose dependencies are all done moves on; one whose dependency failed fails. */
+  /**
+   * A PENDING job whose dependencies are all done moves on; one whose dependency failed fails; one cancelled
+   * while it waited fails now, with the cancel's reason.
+   */
   private readyIfFree(store: BatchStore, job: JobRecord): void {
     if (job.status !== "PENDING") return;
+    if (job.cancelReason !== undefined && (job.dependencyFailed || job.unfinishedDependencies === 0)) {
+      this.fail(store, job, job.cancelReason);
+      return;
+    }
     if (job.dependencyFailed) {
       this.fail(store, job, DEPENDENCY_FAILED);
       return;
@@ -521,9 +528,17 @@ export class Engine {
 
   // ---- Cancel, terminate, complete ----
 
-  /** CancelJob: jobs not yet STARTING fail with the reason; STARTING and RUNNING jobs are left alone. */
+  /**
+   * CancelJob: jobs not yet STARTING fail with the reason; STARTING and RUNNING jobs are left alone. A PENDING
+   * job still waiting for a dependency is marked cancelled and fails once its dependencies finish (reference §3.7).
+   */
   cancel(store: BatchStore, job: JobRecord, reason: string): void {
     if (isTerminal(job.status) || job.status === "STARTING" || job.status === "RUNNING") return;
+    if (job.status === "PENDING" && job.unfinishedDependencies > 0 && !job.dependencyFailed) {
+      job.isCancelled = true;
+      job.cancelReason ??= reason;
+      return;
+    }
     this.stop(store, job, reason, "cancel");
   }
 

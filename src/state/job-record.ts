@@ -84,6 +84,8 @@ export interface JobRecord {
   taskComputeEnvironment?: string;
   isCancelled?: boolean;
   isTerminated?: boolean;
+  /** Set when CancelJob reached a PENDING job still waiting for a dependency: it fails with this once they finish. */
+  cancelReason?: string;
   tags?: Record<string, string>;
   /** Dependencies that have not yet succeeded. */
   unfinishedDependencies: number;
@@ -159,6 +161,7 @@ export function newJobRecord(init: NewJob): JobRecord {
     taskComputeEnvironment: undefined,
     isCancelled: undefined,
     isTerminated: undefined,
+    cancelReason: undefined,
     tags: init.tags,
     unfinishedDependencies: 0,
     dependencyFailed: undefined,
