@@ -9,6 +9,7 @@ import type {
   JobStatus,
   JobSummary,
   JobTimeout,
+  NetworkInterface,
   NodeProperties,
   PlatformCapability,
   RetryStrategy,
@@ -263,12 +264,20 @@ function containerOf(job: JobRecord, specContainer: ContainerDetail): ContainerD
   const task = taskOf(job, job.taskToken, job.taskComputeEnvironment);
   container.logStreamName = task.logStreamName;
   container.taskArn = task.taskArn;
+  const host = hostOf(job, job.taskToken, job.taskComputeEnvironment);
+  if (host.containerInstanceArn !== undefined) container.containerInstanceArn = host.containerInstanceArn;
+  if (host.networkInterfaces !== undefined) container.networkInterfaces = host.networkInterfaces;
   return container;
 }
 
 function attemptDetail(job: JobRecord, attempt: AttemptRecord): AttemptDetail {
   return {
-    container: { exitCode: attempt.exitCode, reason: attempt.reason, ...taskOf(job, attempt.taskToken, attempt.taskComputeEnvironment) },
+    container: {
+      exitCode: attempt.exitCode,
+      reason: attempt.reason,
+      ...taskOf(job, attempt.taskToken, attempt.taskComputeEnvironment),
+      ...hostOf(job, attempt.taskToken, attempt.taskComputeEnvironment),
+    },
     startedAt: attempt.startedAt,
     stoppedAt: attempt.stoppedAt,
     statusReason: attempt.statusReason,
@@ -293,11 +302,43 @@ export function taskOf(job: JobRecord, taskToken: number | undefined, computeEnv
 }
 
 /**
+ * Where an attempt's task ran, as AWS shows it: the ECS container instance of an EC2 task
+ * (`arn:aws:ecs:<region>:<account>:container-instance/<compute environment>_Batch/<id>`), and the elastic network
+ * interface of a task in `awsvpc` mode (Fargate tasks and multi-node jobs' nodes). A node's private address is
+ * the one its job's `AWS_BATCH_JOB_MAIN_NODE_PRIVATE_IPV4_ADDRESS` names for that node. EKS jobs have neither.
+ * Derived from the job id and attempt token, like the task, so they cost nothing until shown.
+ */
+function hostOf(job: JobRecord, taskToken: number | undefined, computeEnvironment: string | undefined): { containerInstanceArn?: string; networkInterfaces?: NetworkInterface[] } {
+  const spec = job.spec;
+  if (taskToken === undefined || spec.eksProperties !== undefined) return NO_HOST;
+  const [a, b, c, d] = hashesOf(`${job.jobId}/${taskToken}/host`);
+  const fargate = spec.platformCapabilities?.includes("FARGATE") ?? false;
+  const host: { containerInstanceArn?: string; networkInterfaces?: NetworkInterface[] } = {};
+  if (!fargate) {
+    const [, , , region, account] = job.jobArn.split(":", 5);
+    host.containerInstanceArn = `arn:aws:ecs:${region}:${account}:container-instance/${String(computeEnvironment)}_Batch/${hex8(a) + hex8(b) + hex8(c) + hex8(d)}`;
+  }
+  if (fargate || job.kind === "node") {
+    const address = job.kind === "node" ? `10.0.0.${(job.index ?? 0) + 10}` : `10.0.${(b >>> 8) & 255}.${(b & 253) + 1}`;
+    const attachmentId = `${hex8(c)}-${hex8(d).slice(0, 4)}-4${hex8(d).slice(5, 8)}-${hex8(a ^ d).slice(0, 4)}-${hex8(b ^ c)}${hex8(a).slice(0, 4)}`;
+    host.networkInterfaces = [{ attachmentId, privateIpv4Address: address }];
+  }
+  return host;
+}
+
+const NO_HOST: { containerInstanceArn?: string; networkInterfaces?: NetworkInterface[] } = Object.freeze({});
+
+/**
  * Stable per job and attempt, and shaped like an ECS task id (32 hex characters): four FNV-1a hashes of
  * `<jobId>/<attemptToken>` from different offsets, taken in one pass.
  */
 function taskIdOf(jobId: string, taskToken: number): string {
-  const text = `${jobId}/${taskToken}`;
+  const [a, b, c, d] = hashesOf(`${jobId}/${taskToken}`);
+  return hex8(a) + hex8(b) + hex8(c) + hex8(d);
+}
+
+/** Four FNV-1a hashes of the text from different offsets, in one pass. */
+function hashesOf(text: string): [number, number, number, number] {
   let a = 0x811c9dc5;
   let b = 0x050c5d1f;
   let c = 0x2c1b3c6d;
@@ -309,7 +350,7 @@ function taskIdOf(jobId: string, taskToken: number): string {
     c = Math.imul(c ^ code, 16777619);
     d = Math.imul(d ^ code, 16777619);
   }
-  return hex8(a) + hex8(b) + hex8(c) + hex8(d);
+  return [a, b, c, d];
 }
 
 function dependenciesOf(job: JobRecord): JobDependency[] {
