@@ -9,6 +9,7 @@ import { createIdGenerator, type IdGenerator } from "./state/ids";
 import type { Partition } from "./state/partition";
 import { Partitions, type BatchStore } from "./state/store";
 import type { JobRecord } from "./state/job-record";
+import { jobLogLines } from "./state/job-logs";
 import type { JobOutcome } from "./state/outcomes";
 import { isPromise } from "./state/maybe-promise";
 import { ListedOutput } from "./state/plain-data";
@@ -220,10 +221,10 @@ export class BatchService {
     return found.job;
   }
 
-  /** The log lines a job's attempts wrote, from their outcomes; undefined when there is no such job. */
+  /** The lines a job's attempts wrote to their log streams, in order; undefined when there is no such job. */
   logs(jobId: string): string[] | undefined {
     const found = this.findJob(jobId);
-    return found && [...(found.job.logs ?? [])];
+    return found && jobLogLines(found.job);
   }
 
   newRequestId(): string {

@@ -200,6 +200,12 @@ function toOutcomeSource(outcome: unknown) {
   return (_job: unknown, attempt: number) => attempts[Math.min(attempt, attempts.length) - 1];
 }
 
+function isLogLine(line: unknown): boolean {
+  if (typeof line === "string") return true;
+  if (!isObject(line) || typeof line.message !== "string" || Object.keys(line).some((key) => key !== "message" && key !== "afterMs")) return false;
+  return line.afterMs === undefined || (typeof line.afterMs === "number" && Number.isFinite(line.afterMs) && line.afterMs >= 0);
+}
+
 function toJobOutcome(value: unknown, where: string): JobOutcome {
   if (!isObject(value)) throw invalid(`${where} must be an object such as {"exitCode": 1, "durationMs": 5000, "reason": "...", "logs": ["..."]}.`);
   const unknown = Object.keys(value).find((key) => !(OUTCOME_FIELDS as readonly string[]).includes(key));
@@ -208,6 +214,8 @@ function toJobOutcome(value: unknown, where: string): JobOutcome {
   if (exitCode !== undefined && !Number.isInteger(exitCode)) throw invalid(`${where}.exitCode must be an integer.`);
   if (durationMs !== undefined && (typeof durationMs !== "number" || !Number.isFinite(durationMs) || durationMs < 0)) throw invalid(`${where}.durationMs must be 0 or more milliseconds.`);
   if (reason !== undefined && typeof reason !== "string") throw invalid(`${where}.reason must be a string.`);
-  if (logs !== undefined && typeof logs !== "string" && !(Array.isArray(logs) && logs.every((line) => typeof line === "string"))) throw invalid(`${where}.logs must be a string or a list of strings.`);
+  if (logs !== undefined && typeof logs !== "string" && !(Array.isArray(logs) && logs.every(isLogLine))) {
+    throw invalid(`${where}.logs must be a string or a list of lines, each a string or {"message": "...", "afterMs": <milliseconds>}.`);
+  }
   return value as JobOutcome;
 }

@@ -1,6 +1,7 @@
 import type { JobStatus } from "@aws-sdk/client-batch";
 import type { BatchService } from "../service";
 import { isTerminal, taskOf, type AttemptRecord, type JobRecord, type JobSpec } from "../state/job-record";
+import { jobLogLineCount } from "../state/job-logs";
 import { capacityOf, inOrder } from "../state/scheduler";
 import type { BatchStore } from "../state/store";
 import { DASHBOARD_HTML } from "./dashboard-page";
@@ -296,7 +297,7 @@ function jobView(store: BatchStore, job: JobRecord): JobView {
     command: commandOf(spec),
     attempts: job.attempts.map((attempt, i) => attemptView(store, job, attempt, i)),
     history: statusHistory(job),
-    logLines: job.logs?.length ?? 0,
+    logLines: jobLogLineCount(job),
     arraySize: job.kind === "array-parent" ? spec.arraySize : undefined,
     arrayIndex: job.kind === "array-child" ? job.index : undefined,
     parentId: job.parentId,

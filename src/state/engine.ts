@@ -1,6 +1,7 @@
 import type { JobStatus, ServiceJobStatus } from "@aws-sdk/client-batch";
 import type { Clock } from "./clock";
-import { isTerminal, newJobRecord, type AttemptRecord, type JobRecord, type JobSpec } from "./job-record";
+import { isTerminal, logStreamNameOf, newJobRecord, type AttemptRecord, type JobRecord, type JobSpec } from "./job-record";
+import { currentLogStream, deleteJobLogs, openAttemptLog } from "./job-logs";
 import { isPromise } from "./maybe-promise";
 import { globMatches } from "./patterns";
 import { logLines, OutcomeRules, type AttemptView, type JobOutcome } from "./outcomes";
@@ -21,6 +22,8 @@ export type EngineEvent =
   | { type: "job-advances"; partition: Partition; jobId: string; from: JobStatus; token: number }
   | { type: "attempt-ends"; partition: Partition; jobId: string; token: number; outcome: JobOutcome }
   | { type: "attempt-times-out"; partition: Partition; jobId: string; token: number }
+  /** Lines an outcome's `logs` write some time after the attempt started, stamped `timestamp`. */
+  | { type: "attempt-logs"; partition: Partition; jobId: string; token: number; timestamp: number; messages: string[] }
   | { type: "jobs-expire"; partition: Partition }
   | { type: "service-job-advances"; partition: Partition; jobId: string; from: ServiceJobStatus; token: number }
   | { type: "service-job-ends"; partition: Partition; jobId: string; token: number; outcome: JobOutcome }
@@ -391,6 +394,7 @@ export class Engine {
     job.exitCode = undefined;
     job.containerReason = undefined;
     this.transition(store, job, "RUNNING");
+    openAttemptLog(store.logs, job, logStreamNameOf(job, job.taskToken), this.now());
     const token = job.attemptToken;
     const timeout = job.spec.timeout?.attemptDurationSeconds;
     if (timeout !== undefined) this.schedule(timeout * 1000, { type: "attempt-times-out", partition: store.partition, jobId: job.jobId, token });
@@ -419,9 +423,51 @@ export class Engine {
 
   private outcomeKnown(store: BatchStore, job: JobRecord, token: number, outcome: JobOutcome): void {
     if (job.attemptToken !== token || job.status !== "RUNNING") return;
-    const lines = logLines(outcome);
-    if (lines.length > 0) (job.logs ??= []).push(...lines);
+    this.writeOutcomeLogs(store, job, token, outcome);
     this.schedule(outcome.durationMs ?? 0, { type: "attempt-ends", partition: store.partition, jobId: job.jobId, token, outcome });
+  }
+
+  // ---- Logs ----
+
+  /**
+   * Appends one line of output to the log stream of the job's current attempt (its last one, once it has
+   * ended), as the container wrote it at `timestamp` (epoch ms; default: now on the fake's clock). The line
+   * is one CloudWatch Logs event: pass it without its newline. Every reader (GetLogEvents, FilterLogEvents,
+   * `fake.logs`, the dashboard) sees it at once. False, and nothing written, when no attempt has run yet.
+   */
+  writeLog(store: BatchStore, job: JobRecord, message: string, timestamp: number = this.now()): boolean {
+    const stream = currentLogStream(job);
+    if (stream === undefined) return false;
+    store.logs.append(stream, message, timestamp, this.now());
+    return true;
+  }
+
+  /**
+   * An outcome's `logs`: lines without `afterMs` are written as the attempt starts; later ones when their
+   * time comes, and no later than the attempt's end, so every line is in its stream once the job is terminal.
+   * An attempt stopped before then (terminated, timed out) never writes the rest.
+   */
+  private writeOutcomeLogs(store: BatchStore, job: JobRecord, token: number, outcome: JobOutcome): void {
+    const lines = logLines(outcome);
+    if (lines.length === 0) return;
+    const durationMs = outcome.durationMs ?? 0;
+    const start = this.now();
+    let later: Map<number, string[]> | undefined;
+    for (const line of lines) {
+      const afterMs = Math.min(Math.max(0, line.afterMs ?? 0), durationMs);
+      if (afterMs === 0) {
+        this.writeLog(store, job, line.message, start);
+        continue;
+      }
+      later ??= new Map();
+      const messages = later.get(afterMs);
+      if (messages) messages.push(line.message);
+      else later.set(afterMs, [line.message]);
+    }
+    // Scheduled before the attempt's end, so lines due at its last instant come first.
+    for (const [afterMs, messages] of later ?? []) {
+      this.schedule(afterMs, { type: "attempt-logs", partition: store.partition, jobId: job.jobId, token, timestamp: start + afterMs, messages });
+    }
   }
 
   // ---- Multi-node parallel jobs ----
@@ -576,8 +622,7 @@ export class Engine {
     store.jobs.views.changed();
     if (job.status === "STARTING") this.startRunning(store, job);
     if (job.status !== "RUNNING") throw new Error(`complete(): job ${job.jobId} is ${job.status}, not RUNNING`);
-    const lines = logLines(outcome);
-    if (lines.length > 0) (job.logs ??= []).push(...lines);
+    for (const line of logLines(outcome)) this.writeLog(store, job, line.message);
     this.endAttempt(store, job, outcome);
   }
 
@@ -668,6 +713,10 @@ export class Engine {
       case "attempt-ends":
         if (job.attemptToken === event.token && job.status === "RUNNING") this.endAttempt(store, job, event.outcome);
         break;
+      case "attempt-logs":
+        if (job.attemptToken !== event.token || job.status !== "RUNNING") break;
+        for (const message of event.messages) this.writeLog(store, job, message, event.timestamp);
+        break;
       case "attempt-times-out":
         if (job.attemptToken !== event.token || job.status !== "RUNNING") break;
         if (job.kind === "multinode-parent") this.stopNodes(store, job, "FAILED", TIMEOUT_REASON);
@@ -686,7 +735,13 @@ export class Engine {
   }
 
   private expire(store: BatchStore, job: JobRecord): void {
-    if (job.kind === "array-parent") for (const child of this.childrenOf(store, job)) store.jobs.remove(child);
+    if (job.kind === "array-parent" || job.kind === "multinode-parent") {
+      for (const child of this.childrenOf(store, job)) {
+        deleteJobLogs(store.logs, child);
+        if (job.kind === "array-parent") store.jobs.remove(child);
+      }
+    }
+    deleteJobLogs(store.logs, job);
     store.jobs.remove(job);
   }
 

@@ -16,6 +16,8 @@ import type {
 } from "@aws-sdk/client-batch";
 import type { JobListing, RunnableLine } from "./job-index";
 import { hex8 } from "./ids";
+import { logStreamPrefixOf } from "./job-logs";
+import type { LogStream } from "./log-store";
 import { copyData, keepView, type KeptView } from "./plain-data";
 
 export type JobKind = "job" | "array-parent" | "array-child" | "multinode-parent" | "node";
@@ -101,8 +103,8 @@ export interface JobRecord {
   /** Parents only: children by status. */
   statusSummary?: Partial<Record<JobStatus, number>>;
   statusSummaryLastUpdatedAt?: number;
-  /** Log lines of the attempts, when an outcome supplied any. */
-  logs?: string[];
+  /** The log stream of each attempt that ran, in order; the last is the current attempt's (see `job-logs.ts`). */
+  logStreams?: LogStream[];
   /** Kept by JobViews: the job's Describe and List views while they match it. */
   views?: CachedViews;
   /** Kept by JobIndex: the listing (owner and status) the job is in, its neighbours there and its place in it. */
@@ -171,7 +173,7 @@ export function newJobRecord(init: NewJob): JobRecord {
     attemptToken: init.attemptToken ?? 0,
     statusSummary: undefined,
     statusSummaryLastUpdatedAt: undefined,
-    logs: undefined,
+    logStreams: undefined,
     listing: undefined,
     listingPrevious: undefined,
     listingNext: undefined,
@@ -287,7 +289,8 @@ function attemptDetail(job: JobRecord, attempt: AttemptRecord): AttemptDetail {
 const NO_TASK: { logStreamName?: string; taskArn?: string } = Object.freeze({ logStreamName: undefined, taskArn: undefined });
 
 /**
- * An attempt's ECS task as Batch names it: the log stream `<definition name>/default/<task id>` and the ARN
+ * An attempt's ECS task as Batch names it: the log stream `<prefix>/default/<task id>` (the prefix is the job
+ * definition's `awslogs-stream-prefix`, or its name) and the ARN
  * `arn:aws:ecs:<region>:<account>:task/<compute environment>_Batch/<task id>`, in the job's partition.
  */
 export function taskOf(job: JobRecord, taskToken: number | undefined, computeEnvironment: string | undefined): { logStreamName?: string; taskArn?: string } {
@@ -296,9 +299,14 @@ export function taskOf(job: JobRecord, taskToken: number | undefined, computeEnv
   // The job's ARN names its partition: arn:aws:batch:<region>:<account>:job/<id>.
   const [, , , region, account] = job.jobArn.split(":", 5);
   return {
-    logStreamName: `${job.spec.jobDefinitionName}/default/${taskId}`,
+    logStreamName: `${logStreamPrefixOf(job.spec)}/default/${taskId}`,
     taskArn: `arn:aws:ecs:${region}:${account}:task/${String(computeEnvironment)}_Batch/${taskId}`,
   };
+}
+
+/** The log stream an attempt's output goes to (the `logStreamName` of its container in DescribeJobs). */
+export function logStreamNameOf(job: JobRecord, taskToken: number): string {
+  return `${logStreamPrefixOf(job.spec)}/default/${taskIdOf(job.jobId, taskToken)}`;
 }
 
 /**

@@ -8,8 +8,18 @@ export interface JobOutcome {
   durationMs?: number;
   /** The container's `reason`, as Batch reports it (for example `OutOfMemoryError: Container killed due to memory usage`). */
   reason?: string;
-  /** Log lines the attempt writes. */
-  logs?: string | string[];
+  /**
+   * Log lines the attempt writes to its log stream: a string (split at newlines) or a list. A line is
+   * written as the attempt starts, or `afterMs` later (at most `durationMs`), so a follower sees it arrive.
+   */
+  logs?: string | (string | LogLine)[];
+}
+
+/** A log line that an outcome writes some time into its attempt. */
+export interface LogLine {
+  message: string;
+  /** Milliseconds after the attempt started. Default 0. */
+  afterMs?: number;
 }
 
 /** What an outcome function or a matcher sees of the job whose attempt is starting. */
@@ -84,10 +94,12 @@ function fits(pattern: Pattern | undefined, candidates: string[]): boolean {
   return candidates.some((candidate) => (typeof pattern === "string" ? candidate === pattern : pattern.test(candidate)));
 }
 
-/** The log lines of an outcome, as an array. */
-export function logLines(outcome: JobOutcome): string[] {
-  if (outcome.logs === undefined) return [];
-  return (Array.isArray(outcome.logs) ? outcome.logs : outcome.logs.split("\n")).filter((line, i, all) => line !== "" || i < all.length - 1);
+/** The log lines of an outcome, as a list; a string's trailing newline makes no empty last line. */
+export function logLines(outcome: JobOutcome): LogLine[] {
+  const logs = outcome.logs;
+  if (logs === undefined) return [];
+  const lines = Array.isArray(logs) ? logs : logs.split("\n");
+  return lines.filter((line, i) => line !== "" || i < lines.length - 1).map((line) => (typeof line === "string" ? { message: line } : line));
 }
 
 export type { JobRecord };

@@ -1,6 +1,7 @@
 import { parseBatchArn } from "./arn";
 import { JobIndex } from "./job-index";
 import { JobDefinitionTable } from "./job-definition-table";
+import { LogStore } from "./log-store";
 import { partitionKey, type Partition } from "./partition";
 import type {
   ComputeEnvironmentRecord,
@@ -31,6 +32,8 @@ export class BatchStore {
   /** vCPUs taken on each compute environment by STARTING and RUNNING jobs. */
   readonly usedVcpus = new Map<string, number>();
   readonly serviceJobs = new Map<string, ServiceJobRecord>();
+  /** CloudWatch Logs of this account and region: where jobs' output goes and the Logs operations read. */
+  readonly logs = new LogStore();
 
   constructor(readonly partition: Partition) {
     this.computeEnvironments = new ResourceTable(partition, "compute-environment");
