@@ -1,4 +1,18 @@
-import type { ContainerDetail, ContainerOverrides, JobDefinition, JobDependency, KeyValuePair, ResourceRequirement, SubmitJobRequest } from "@aws-sdk/client-batch";
+import type {
+  ContainerDetail,
+  ContainerOverrides,
+  EksContainerDetail,
+  EksContainerEnvironmentVariable,
+  EksContainerOverride,
+  EksProperties,
+  EksPropertiesDetail,
+  EksPropertiesOverride,
+  JobDefinition,
+  JobDependency,
+  KeyValuePair,
+  ResourceRequirement,
+  SubmitJobRequest,
+} from "@aws-sdk/client-batch";
 import type { JobDefinitionRecord, JobQueueRecord } from "../state/records";
 import type { JobSpec } from "../state/job-record";
 import { copyData } from "../state/plain-data";
@@ -32,6 +46,10 @@ export function checkSubmission(input: SubmitJobRequest, context: OperationConte
     throw clientError(`shareIdentifier ${input.shareIdentifier} must be 1 to 255 letters and digits.`);
   }
   for (const variable of input.containerOverrides?.environment ?? []) checkEnvironmentName(variable);
+  const pod = input.eksPropertiesOverride?.podProperties;
+  for (const container of [...(pod?.containers ?? []), ...(pod?.initContainers ?? [])]) {
+    for (const variable of container.env ?? []) checkEnvironmentName(variable);
+  }
 }
 
 function checkEnvironmentName(variable: KeyValuePair): void {
@@ -130,7 +148,7 @@ function buildSpec(queue: JobQueueRecord, definitionRecord: JobDefinitionRecord,
     parameters,
     container,
     ecsProperties: definition.ecsProperties,
-    eksProperties: definition.eksProperties as JobSpec["eksProperties"],
+    eksProperties: definition.eksProperties && eksPropertiesFor(definition.eksProperties, input.eksPropertiesOverride),
     nodeProperties,
     retryStrategy,
     timeout: input.timeout ?? definition.timeout,
@@ -219,4 +237,46 @@ function firstNodeVcpus(definition: JobDefinition): number | undefined {
   if (!container) return undefined;
   const value = requirementOf(container.resourceRequirements ?? [], "VCPU") ?? container.vcpus;
   return value === undefined ? undefined : Number(value);
+}
+
+// ---- EKS overrides ----
+
+/**
+ * The pod the job runs: the definition's, with `eksPropertiesOverride` applied the way `containerOverrides`
+ * applies to a container. An override names its container, or without a name takes the one at its position.
+ */
+function eksPropertiesFor(properties: EksProperties, override: EksPropertiesOverride | undefined): EksPropertiesDetail {
+  const pod = override?.podProperties;
+  if (!pod) return properties as EksPropertiesDetail;
+  const resolved = copyData(properties) as EksPropertiesDetail;
+  const podProperties = (resolved.podProperties ??= {});
+  if (pod.containers) podProperties.containers = overriddenContainers(podProperties.containers ?? [], pod.containers, "containers");
+  if (pod.initContainers) podProperties.initContainers = overriddenContainers(podProperties.initContainers ?? [], pod.initContainers, "initContainers");
+  if (pod.metadata) {
+    const metadata = (podProperties.metadata ??= {});
+    if (pod.metadata.labels) metadata.labels = { ...metadata.labels, ...pod.metadata.labels };
+    if (pod.metadata.annotations) metadata.annotations = { ...metadata.annotations, ...pod.metadata.annotations };
+    if (pod.metadata.namespace !== undefined) metadata.namespace = pod.metadata.namespace;
+  }
+  return resolved;
+}
+
+function overriddenContainers(containers: EksContainerDetail[], overrides: EksContainerOverride[], list: string): EksContainerDetail[] {
+  overrides.forEach((override, index) => {
+    const container = override.name === undefined ? containers[index] : containers.find((candidate) => candidate.name === override.name);
+    if (!container) {
+      const which = override.name === undefined ? `has no container at position ${index}` : `has no container named ${override.name}`;
+      throw clientError(`eksPropertiesOverride.podProperties.${list}[${index}] overrides nothing: the job definition ${which}.`);
+    }
+    if (override.image !== undefined) container.image = override.image;
+    if (override.command) container.command = [...override.command];
+    if (override.args) container.args = [...override.args];
+    if (override.env) container.env = mergeEnvironment(container.env ?? [], override.env) as EksContainerEnvironmentVariable[];
+    if (override.resources) {
+      const resources = (container.resources ??= {});
+      if (override.resources.limits) resources.limits = { ...resources.limits, ...override.resources.limits };
+      if (override.resources.requests) resources.requests = { ...resources.requests, ...override.resources.requests };
+    }
+  });
+  return containers;
 }

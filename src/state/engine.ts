@@ -750,7 +750,8 @@ export class Engine {
   attemptView(store: BatchStore, job: JobRecord): AttemptView {
     const spec = job.spec;
     const environment: Record<string, string> = {};
-    for (const variable of spec.container?.environment ?? []) if (variable.name) environment[variable.name] = variable.value ?? "";
+    const pod = spec.eksProperties?.podProperties?.containers?.[0];
+    for (const variable of spec.container?.environment ?? pod?.env ?? []) if (variable.name) environment[variable.name] = variable.value ?? "";
     environment.AWS_BATCH_JOB_ID = job.jobId;
     environment.AWS_BATCH_JQ_NAME = spec.queueName;
     environment.AWS_BATCH_CE_NAME = job.computeEnvironment ?? "";
@@ -779,7 +780,8 @@ export class Engine {
       arrayIndex: job.kind === "array-child" ? job.index : undefined,
       nodeIndex: job.kind === "node" ? job.index : undefined,
       computeEnvironment: job.computeEnvironment ?? "",
-      command: [...(spec.container?.command ?? [])],
+      // An EKS job's command is its first container's: the command, then its arguments.
+      command: spec.container ? [...(spec.container.command ?? [])] : [...(pod?.command ?? []), ...(pod?.args ?? [])],
       environment,
       parameters: { ...spec.parameters },
       tags: { ...tags },
