@@ -1,4 +1,4 @@
-import { ClientException, CreateComputeEnvironmentCommand, CreateJobQueueCommand, DescribeJobsCommand, ListJobsCommand, RegisterJobDefinitionCommand } from "@aws-sdk/client-batch";
+import { ClientException, CreateComputeEnvironmentCommand, CreateJobQueueCommand, DescribeJobsCommand, ListJobsCommand, RegisterJobDefinitionCommand, TerminateJobCommand } from "@aws-sdk/client-batch";
 import { computeEnvironment, engine } from "./engine-helpers";
 import { failure } from "./helpers";
 
@@ -136,5 +136,115 @@ describe("eksPropertiesOverride", () => {
     expect(reserved.message).toBe("Environment variable AWS_BATCH_X uses the reserved prefix AWS_BATCH.");
     const { jobSummaryList } = await batch.send(new ListJobsCommand({ jobQueue: "kq", jobStatus: "SUCCEEDED" }));
     expect(jobSummaryList).toHaveLength(1);
+  });
+});
+
+describe("multi-node jobs: nodePropertyOverrides and the nodes' attempts", () => {
+  async function multinode() {
+    const context = await engine({ seed: 11 });
+    await context.batch.send(new RegisterJobDefinitionCommand({
+      jobDefinitionName: "mpi",
+      type: "multinode",
+      parameters: { input: "s3://bucket/default" },
+      nodeProperties: {
+        numNodes: 3,
+        mainNode: 0,
+        nodeRangeProperties: [{
+          targetNodes: "0:",
+          container: { image: "mpi", command: ["echo", "placeholder"], environment: [{ name: "ROLE", value: "none" }], resourceRequirements: [{ type: "VCPU", value: "1" }, { type: "MEMORY", value: "512" }] },
+        }],
+      },
+    }));
+    return context;
+  }
+
+  test("each override's containerOverrides apply to its node range: command, environment, resources, instance type", async () => {
+    const { fake, batch, submit, describe } = await multinode();
+    const seen: Record<number, { command: string[]; role: string; vcpus: number; memory: number }> = {};
+    fake.onJob({ jobDefinition: "mpi" }, (job) => {
+      seen[job.nodeIndex!] = { command: job.command, role: job.environment.ROLE, vcpus: job.vcpus, memory: job.memory };
+      return { exitCode: 0 };
+    });
+    const jobId = await submit({
+      jobDefinition: "mpi",
+      parameters: { input: "s3://bucket/today" },
+      nodeOverrides: {
+        nodePropertyOverrides: [
+          { targetNodes: "0:0", containerOverrides: { command: ["python", "main.py", "Ref::input"], environment: [{ name: "ROLE", value: "main" }], instanceType: "c5.4xlarge" } },
+          { targetNodes: "1:2", containerOverrides: { command: ["python", "worker.py"], environment: [{ name: "ROLE", value: "worker" }], resourceRequirements: [{ type: "VCPU", value: "4" }, { type: "MEMORY", value: "8192" }] } },
+        ],
+      },
+    });
+    expect(seen).toEqual({
+      0: { command: ["python", "main.py", "s3://bucket/today"], role: "main", vcpus: 1, memory: 512 },
+      1: { command: ["python", "worker.py"], role: "worker", vcpus: 4, memory: 8192 },
+      2: { command: ["python", "worker.py"], role: "worker", vcpus: 4, memory: 8192 },
+    });
+    const { jobs } = await batch.send(new DescribeJobsCommand({ jobs: [`${jobId}#0`, `${jobId}#1`, `${jobId}#2`] }));
+    expect(jobs!.map((node) => [node.container!.command, node.container!.environment, node.container!.instanceType])).toEqual([
+      [["python", "main.py", "s3://bucket/today"], [{ name: "ROLE", value: "main" }], "c5.4xlarge"],
+      [["python", "worker.py"], [{ name: "ROLE", value: "worker" }], undefined],
+      [["python", "worker.py"], [{ name: "ROLE", value: "worker" }], undefined],
+    ]);
+    expect(jobs![1].container!.resourceRequirements).toEqual([{ type: "VCPU", value: "4" }, { type: "MEMORY", value: "8192" }]);
+    expect((await describe(jobId)).status).toBe("SUCCEEDED");
+  });
+
+  test("the job takes the vCPUs of all its nodes as overridden: it waits for room for 9, not 3", async () => {
+    const { batch, submit, status } = await engine({ maxvCpus: 8 });
+    await batch.send(new RegisterJobDefinitionCommand({
+      jobDefinitionName: "mpi",
+      type: "multinode",
+      nodeProperties: { numNodes: 3, mainNode: 0, nodeRangeProperties: [{ targetNodes: "0:", container: { image: "mpi", command: ["run"], resourceRequirements: [{ type: "VCPU", value: "1" }, { type: "MEMORY", value: "512" }] } }] },
+    }));
+    const small = await submit({ jobDefinition: "mpi" });
+    const big = await submit({ jobDefinition: "mpi", nodeOverrides: { nodePropertyOverrides: [{ targetNodes: "1:", containerOverrides: { resourceRequirements: [{ type: "VCPU", value: "4" }] } }] } });
+    expect(await status(small, big)).toEqual(["SUCCEEDED", "RUNNABLE"]);
+  });
+
+  test("an override's node range must lie within the job's nodes", async () => {
+    const { submit } = await multinode();
+    const error = await failure(submit({ jobDefinition: "mpi", nodeOverrides: { nodePropertyOverrides: [{ targetNodes: "1:5", containerOverrides: { command: ["x"] } }] } }));
+    expect(error).toBeInstanceOf(ClientException);
+    expect(error.message).toBe("nodeOverrides.nodePropertyOverrides[0].targetNodes 1:5 must lie within nodes 0 to 2.");
+  });
+
+  test("every node that ran keeps its attempt and exit code when the job ends", async () => {
+    const { fake, batch, submit, describe } = await multinode();
+    // Node 1 ends with the main node, node 2 outlives it and is stopped when the main node exits.
+    fake.onJob({ jobDefinition: "mpi" }, (job) => ({ exitCode: 0, durationMs: job.nodeIndex === 2 ? 60_000 : 1_000 }));
+    const jobId = await submit({ jobDefinition: "mpi" });
+    await fake.advance(1_000);
+    expect((await describe(jobId)).status).toBe("SUCCEEDED");
+    const { jobs } = await batch.send(new DescribeJobsCommand({ jobs: [`${jobId}#0`, `${jobId}#1`, `${jobId}#2`] }));
+    expect(jobs!.map((node) => [node.status, node.attempts!.length, node.attempts![0]?.container?.exitCode, node.container!.exitCode])).toEqual([
+      ["SUCCEEDED", 1, 0, 0],
+      ["SUCCEEDED", 1, 0, 0],
+      ["SUCCEEDED", 1, 143, 143],
+    ]);
+    for (const node of jobs!) {
+      expect(node.attempts![0]).toMatchObject({ startedAt: fake.now() - 1_000, stoppedAt: fake.now() });
+      expect(node.attempts![0].container!.networkInterfaces![0].privateIpv4Address).toBe(`10.0.0.${node.nodeDetails!.nodeIndex! + 10}`);
+      expect(node.attempts![0].container!.taskArn).toMatch(/^arn:aws:ecs:us-east-1:000000000000:task\/parlel-ce_Batch\/[0-9a-f]{32}$/);
+    }
+  });
+
+  test("without rules, every node exits 0 with the main node, and a terminated job's nodes record exit code 143", async () => {
+    const { fake, batch, submit } = await multinode();
+    const finished = await submit({ jobDefinition: "mpi" });
+    const nodes = (jobId: string) => batch.send(new DescribeJobsCommand({ jobs: [`${jobId}#0`, `${jobId}#1`, `${jobId}#2`] }));
+    expect((await nodes(finished)).jobs!.map((node) => [node.status, node.attempts!.map((attempt) => attempt.container!.exitCode)])).toEqual([
+      ["SUCCEEDED", [0]],
+      ["SUCCEEDED", [0]],
+      ["SUCCEEDED", [0]],
+    ]);
+    fake.onJob({ jobDefinition: "mpi" }, { durationMs: 60_000 });
+    const stopped = await submit({ jobDefinition: "mpi" });
+    await batch.send(new TerminateJobCommand({ jobId: stopped, reason: "enough" }));
+    expect((await nodes(stopped)).jobs!.map((node) => [node.status, node.statusReason, node.attempts!.map((attempt) => attempt.container!.exitCode)])).toEqual([
+      ["FAILED", "enough", [143]],
+      ["FAILED", "enough", [143]],
+      ["FAILED", "enough", [143]],
+    ]);
   });
 });

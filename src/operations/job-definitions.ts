@@ -240,7 +240,7 @@ function checkNodeRangeWorkload(range: NodeRangeProperty, path: string, fargate:
 }
 
 /** `n`, `n:m`, `n:` (to the last node) or `:m` (from node 0). */
-function parseTargetNodes(targetNodes: string, numNodes: number, path: string): [number, number] {
+export function parseTargetNodes(targetNodes: string, numNodes: number, path: string): [number, number] {
   const match = /^(\d*)(:(\d*))?$/.exec(targetNodes);
   if (!match || (match[1] === "" && match[2] === undefined)) {
     throw clientError(`${path}.targetNodes ${targetNodes} is not a node range such as 0:3, 2: or 4.`);

@@ -10,15 +10,18 @@ import type {
   JobDefinition,
   JobDependency,
   KeyValuePair,
+  NodeProperties,
+  NodePropertyOverride,
   ResourceRequirement,
   SubmitJobRequest,
 } from "@aws-sdk/client-batch";
 import type { JobDefinitionRecord, JobQueueRecord } from "../state/records";
-import type { JobSpec } from "../state/job-record";
+import type { JobSpec, NodeContainer } from "../state/job-record";
 import { copyData } from "../state/plain-data";
 import type { BatchStore } from "../state/store";
 import type { OperationContext } from "./context";
 import { clientError, executionError } from "./errors";
+import { parseTargetNodes } from "./job-definitions";
 import { checkListLength, checkRange, checkRetryStrategy, checkTags, checkTimeout, requestSize } from "./rules";
 
 const SUBMIT_LIMIT_BYTES = 30 * 1024;
@@ -46,6 +49,9 @@ export function checkSubmission(input: SubmitJobRequest, context: OperationConte
     throw clientError(`shareIdentifier ${input.shareIdentifier} must be 1 to 255 letters and digits.`);
   }
   for (const variable of input.containerOverrides?.environment ?? []) checkEnvironmentName(variable);
+  for (const override of input.nodeOverrides?.nodePropertyOverrides ?? []) {
+    for (const variable of override.containerOverrides?.environment ?? []) checkEnvironmentName(variable);
+  }
   const pod = input.eksPropertiesOverride?.podProperties;
   for (const container of [...(pod?.containers ?? []), ...(pod?.initContainers ?? [])]) {
     for (const variable of container.env ?? []) checkEnvironmentName(variable);
@@ -137,9 +143,10 @@ function buildSpec(queue: JobQueueRecord, definitionRecord: JobDefinitionRecord,
   const container = definition.containerProperties ? containerFor(definitionRecord, definition.containerProperties, input.containerOverrides, parameters) : undefined;
   const retryStrategy = input.retryStrategy ?? definition.retryStrategy;
   const requirements = container?.resourceRequirements ?? [];
-  const vcpus = Number(requirementOf(requirements, "VCPU") ?? container?.vcpus ?? firstNodeVcpus(definition) ?? 1);
+  const vcpus = Number(requirementOf(requirements, "VCPU") ?? container?.vcpus ?? 1);
   const memory = Number(requirementOf(requirements, "MEMORY") ?? container?.memory ?? 0);
   const nodeProperties = definition.nodeProperties && { ...definition.nodeProperties, numNodes: input.nodeOverrides?.numNodes ?? definition.nodeProperties.numNodes };
+  const nodeContainers = nodeProperties && nodeContainersFor(nodeProperties, input.nodeOverrides?.nodePropertyOverrides ?? [], parameters);
   const spec: JobSpec = {
     queueName: queue.name,
     jobQueueArn: queue.arn,
@@ -150,6 +157,7 @@ function buildSpec(queue: JobQueueRecord, definitionRecord: JobDefinitionRecord,
     ecsProperties: definition.ecsProperties,
     eksProperties: definition.eksProperties && eksPropertiesFor(definition.eksProperties, input.eksPropertiesOverride),
     nodeProperties,
+    nodeContainers,
     retryStrategy,
     timeout: input.timeout ?? definition.timeout,
     propagateTags: input.propagateTags ?? definition.propagateTags ?? false,
@@ -159,7 +167,8 @@ function buildSpec(queue: JobQueueRecord, definitionRecord: JobDefinitionRecord,
     consumableResourceProperties: input.consumableResourcePropertiesOverride ?? definition.consumableResourceProperties,
     dependsOn: input.dependsOn ?? NO_DEPENDENCIES,
     arraySize: input.arrayProperties?.size,
-    vcpus: nodeProperties ? vcpus * (nodeProperties.numNodes ?? 1) : vcpus,
+    // A multi-node job is placed as one unit: it takes the vCPUs of all its nodes.
+    vcpus: nodeContainers ? nodeContainers.reduce((total, range) => total + range.vcpus * (range.to - range.from + 1), 0) : vcpus,
     memory,
     maxAttempts: retryStrategy?.attempts ?? 1,
     failureReason: propagatedTagFailure(input, definition),
@@ -232,11 +241,44 @@ function requirementOf(requirements: ResourceRequirement[], type: string): strin
   return requirements.find((requirement) => requirement.type === type)?.value;
 }
 
-function firstNodeVcpus(definition: JobDefinition): number | undefined {
-  const container = definition.nodeProperties?.nodeRangeProperties?.[0]?.container;
-  if (!container) return undefined;
-  const value = requirementOf(container.resourceRequirements ?? [], "VCPU") ?? container.vcpus;
-  return value === undefined ? undefined : Number(value);
+// ---- Multi-node jobs ----
+
+/**
+ * What each node of a multi-node job runs: the container of the last definition range that covers it, with the
+ * `containerOverrides` of every `nodePropertyOverrides` entry that covers it applied in order, and `Ref::`
+ * parameters substituted. Nodes are grouped into the ranges the definition's and the overrides' bounds make.
+ */
+function nodeContainersFor(nodeProperties: NodeProperties, overrides: NodePropertyOverride[], parameters: Record<string, string>): NodeContainer[] {
+  const numNodes = nodeProperties.numNodes ?? 1;
+  const definitionRanges = (nodeProperties.nodeRangeProperties ?? []).map((range) => ({ span: spanOf(range.targetNodes ?? "", numNodes), container: range.container }));
+  const overrideRanges = overrides.map((override, i) => ({
+    span: parseTargetNodes(override.targetNodes ?? "", numNodes, `nodeOverrides.nodePropertyOverrides[${i}]`),
+    overrides: override.containerOverrides,
+  }));
+  const bounds = new Set<number>([0, numNodes]);
+  for (const { span } of [...definitionRanges, ...overrideRanges]) bounds.add(span[0]).add(span[1] + 1);
+  const starts = [...bounds].filter((bound) => bound < numNodes).sort((a, b) => a - b);
+  return starts.map((from, i) => {
+    const to = (starts[i + 1] ?? numNodes) - 1;
+    const covers = ({ span }: { span: [number, number] }) => span[0] <= from && from <= span[1];
+    let container = definitionRanges.filter(covers).reverse().find((range) => range.container)?.container;
+    if (container) {
+      container = resolveContainer(container, undefined, parameters);
+      for (const range of overrideRanges) if (covers(range) && range.overrides) container = resolveContainer(container, range.overrides, parameters);
+    }
+    const requirements = container?.resourceRequirements ?? [];
+    const vcpus = Number(requirementOf(requirements, "VCPU") ?? container?.vcpus ?? 1);
+    const memory = Number(requirementOf(requirements, "MEMORY") ?? container?.memory ?? 0);
+    return { from, to, container, vcpus, memory };
+  });
+}
+
+/** A definition's range among `numNodes` nodes; `nodeOverrides.numNodes` may cut it short. */
+function spanOf(targetNodes: string, numNodes: number): [number, number] {
+  const [start, end] = targetNodes.split(":");
+  const from = start === "" || start === undefined ? 0 : Number(start);
+  const to = !targetNodes.includes(":") ? from : end === "" || end === undefined ? numNodes - 1 : Number(end);
+  return [from, Math.min(to, numNodes - 1)];
 }
 
 // ---- EKS overrides ----

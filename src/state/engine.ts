@@ -24,6 +24,8 @@ export type EngineEvent =
   | { type: "attempt-times-out"; partition: Partition; jobId: string; token: number }
   /** Lines an outcome's `logs` write some time after the attempt started, stamped `timestamp`. */
   | { type: "attempt-logs"; partition: Partition; jobId: string; token: number; timestamp: number; messages: string[] }
+  /** A multi-node job's main node ended (`status`): the job ends as it did, after the nodes ending in the same instant. */
+  | { type: "main-node-ends"; partition: Partition; jobId: string; token: number; status: JobStatus; outcome: JobOutcome; statusReason: string }
   | { type: "jobs-expire"; partition: Partition }
   | { type: "service-job-advances"; partition: Partition; jobId: string; from: ServiceJobStatus; token: number }
   | { type: "service-job-ends"; partition: Partition; jobId: string; token: number; outcome: JobOutcome }
@@ -51,6 +53,8 @@ export const DEFAULT_JOB_RETENTION_MS = 24 * 60 * 60 * 1000;
 const CONTAINER_EXITED = "Essential container in task exited";
 const TIMEOUT_REASON = "Job attempt duration exceeded timeout";
 const DEPENDENCY_FAILED = "Dependent Job failed";
+/** What a container stopped by SIGTERM exits with: a terminated attempt, a node stopped when its main node ended. */
+const TERMINATED_EXIT_CODE = 143;
 
 const HEALTHY_REASON: Partial<Record<LifecycleTable, string>> = {
   computeEnvironments: "ComputeEnvironment Healthy",
@@ -495,19 +499,23 @@ export class Engine {
     }
   }
 
-  /** When the main node's attempt ends, the other nodes stop and the job ends as the main node did. */
+  /**
+   * When the main node's attempt ends, the other nodes stop and the job ends as the main node did. Nodes whose
+   * own attempts end in the same instant end first, with their own outcomes: the event comes after theirs.
+   */
   private nodeEnded(store: BatchStore, node: JobRecord, outcome: JobOutcome, statusReason: string): void {
     const parent = this.parentOf(store, node);
     const properties = parent?.spec.nodeProperties;
     if (!parent || !properties || node.index !== properties.mainNode || parent.status !== "RUNNING") return;
-    this.stopNodes(store, parent, node.status, statusReason);
-    this.endAttempt(store, parent, outcome, statusReason);
+    this.schedule(0, { type: "main-node-ends", partition: store.partition, jobId: parent.jobId, token: parent.attemptToken, status: node.status, outcome, statusReason });
   }
 
-  private stopNodes(store: BatchStore, parent: JobRecord, status: JobStatus, reason: string): void {
+  /** Stops the nodes still going; one that was running keeps its attempt, ended with `exitCode`. */
+  private stopNodes(store: BatchStore, parent: JobRecord, status: JobStatus, reason: string, exitCode: number): void {
     for (const node of this.childrenOf(store, parent)) {
       if (isTerminal(node.status)) continue;
-      node.attemptToken++;
+      if (node.status === "RUNNING") this.closeAttempt(node, { exitCode }, reason);
+      else node.attemptToken++;
       this.transition(store, node, status, reason);
     }
   }
@@ -605,7 +613,7 @@ export class Engine {
       return;
     }
     if (job.status === "RUNNING" && job.kind === "multinode-parent") {
-      this.stopNodes(store, job, "FAILED", reason);
+      this.stopNodes(store, job, "FAILED", reason, TERMINATED_EXIT_CODE);
       this.endAttempt(store, job, { exitCode: 143 }, reason, false);
     } else if (job.status === "RUNNING") {
       this.endAttempt(store, job, { exitCode: 143 }, reason, false);
@@ -719,8 +727,13 @@ export class Engine {
         break;
       case "attempt-times-out":
         if (job.attemptToken !== event.token || job.status !== "RUNNING") break;
-        if (job.kind === "multinode-parent") this.stopNodes(store, job, "FAILED", TIMEOUT_REASON);
+        if (job.kind === "multinode-parent") this.stopNodes(store, job, "FAILED", TIMEOUT_REASON, 137);
         this.endAttempt(store, job, { exitCode: 137 }, TIMEOUT_REASON, false);
+        break;
+      case "main-node-ends":
+        if (job.attemptToken !== event.token || job.status !== "RUNNING") break;
+        this.stopNodes(store, job, event.status, event.statusReason, TERMINATED_EXIT_CODE);
+        this.endAttempt(store, job, event.outcome, event.statusReason);
         break;
     }
   }
@@ -791,23 +804,10 @@ export class Engine {
   }
 }
 
-/** A node's spec: the job's, with the container of the last node range that covers the node. */
+/** A node's spec: the job's, with the container (overrides applied) and the vCPUs and memory of the node's range. */
 function nodeSpec(spec: JobSpec, index: number): JobSpec {
-  const ranges = spec.nodeProperties?.nodeRangeProperties ?? [];
-  const numNodes = spec.nodeProperties?.numNodes ?? 1;
-  let container = spec.container;
-  for (const range of ranges) {
-    const [from, to] = parseRange(range.targetNodes ?? "", numNodes);
-    if (index >= from && index <= to && range.container) container = range.container;
-  }
-  return container === spec.container ? spec : { ...spec, container };
-}
-
-function parseRange(targetNodes: string, numNodes: number): [number, number] {
-  const [start, end] = targetNodes.split(":");
-  const from = start === "" || start === undefined ? 0 : Number(start);
-  if (!targetNodes.includes(":")) return [from, from];
-  return [from, end === "" || end === undefined ? numNodes - 1 : Number(end)];
+  const range = spec.nodeContainers?.find((candidate) => index >= candidate.from && index <= candidate.to);
+  return range ? { ...spec, container: range.container, vcpus: range.vcpus, memory: range.memory } : spec;
 }
 
 

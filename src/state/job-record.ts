@@ -37,6 +37,8 @@ export interface JobSpec {
   readonly ecsProperties?: EcsPropertiesDetail;
   readonly eksProperties?: EksPropertiesDetail;
   readonly nodeProperties?: NodeProperties;
+  /** A multi-node job's nodes, in ranges of nodes that run the same resolved container (overrides applied). */
+  readonly nodeContainers?: readonly NodeContainer[];
   readonly retryStrategy?: RetryStrategy;
   readonly timeout?: JobTimeout;
   readonly propagateTags?: boolean;
@@ -53,6 +55,15 @@ export interface JobSpec {
   readonly maxAttempts: number;
   /** Set when the job is accepted but bound to fail before it runs (for example too many propagated tags). */
   readonly failureReason?: string;
+}
+
+/** Nodes `from` to `to` (inclusive) of a multi-node job run this container, each taking these vCPUs and memory. */
+export interface NodeContainer {
+  readonly from: number;
+  readonly to: number;
+  readonly container?: ContainerDetail;
+  readonly vcpus: number;
+  readonly memory: number;
 }
 
 /** A job's changing state. Plain data apart from the shared spec. */
