@@ -1,4 +1,4 @@
-import { CancelJobCommand, DescribeJobsCommand, ListJobsCommand, TagResourceCommand } from "@aws-sdk/client-batch";
+import { CancelJobCommand, DescribeJobsCommand, ListJobsCommand, RegisterJobDefinitionCommand, TagResourceCommand } from "@aws-sdk/client-batch";
 import { fakeBatch } from "../src";
 import { engine } from "./engine-helpers";
 
@@ -165,6 +165,22 @@ describe("the job lifecycle on the manual clock", () => {
     const late = await submit({ jobName: "late" });
     await fake.advance(60_000);
     expect(await list()).not.toContain(late);
+  });
+
+  test("a multi-node job's nodes expire with it", async () => {
+    const { fake, batch, submit } = await engine({ jobRetentionMs: 60_000 });
+    await batch.send(new RegisterJobDefinitionCommand({
+      jobDefinitionName: "mnp",
+      type: "multinode",
+      nodeProperties: { numNodes: 2, mainNode: 0, nodeRangeProperties: [{ targetNodes: "0:", container: { image: "busybox", command: ["mpirun"], resourceRequirements: [{ type: "VCPU", value: "1" }, { type: "MEMORY", value: "512" }] } }] },
+    }));
+    const jobId = await submit({ jobDefinition: "mnp" });
+    await fake.advance(0);
+    const nodes = [`${jobId}#0`, `${jobId}#1`];
+    expect((await batch.send(new DescribeJobsCommand({ jobs: nodes }))).jobs!.map((job) => job.status)).toEqual(["SUCCEEDED", "SUCCEEDED"]);
+    await fake.advance(60_000);
+    expect((await batch.send(new DescribeJobsCommand({ jobs: [jobId, ...nodes] }))).jobs).toEqual([]);
+    expect((await batch.send(new ListJobsCommand({ multiNodeJobId: jobId, jobStatus: "SUCCEEDED" }))).jobSummaryList).toEqual([]);
   });
 
   test("a seed makes job ids and request ids the same from run to run", async () => {

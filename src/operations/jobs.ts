@@ -173,24 +173,14 @@ function filteredPage(store: BatchStore, queueName: string, filter: Required<Key
   const jobs = store.jobs.createdIn(queueName);
   const guard = `ListJobs/${queueName}/${filter.name}=${value}`;
   const before = decodeToken(nextToken, guard);
-  let start = jobs.length - 1;
-  if (before !== undefined) {
-    // Jobs are in creation order, so the position of the last job returned is found by binary search.
-    let low = 0;
-    let high = jobs.length;
-    while (low < high) {
-      const middle = (low + high) >> 1;
-      if (jobs[middle].sequence < before) low = middle + 1;
-      else high = middle;
-    }
-    start = low - 1;
-  }
+  // Jobs are in creation order, so the page starts before the last job returned, found by its sequence.
+  const start = before === undefined ? jobs.length - 1 : jobs.slotOf(before) - 1;
   const page = new SummaryPage(store);
   let last: JobRecord | undefined;
   let more = false;
   for (let i = start; i >= 0; i--) {
-    const job = jobs[i];
-    if (!store.jobs.isLive(job) || !test(job)) continue;
+    const job = jobs.at(i);
+    if (job === undefined || !test(job)) continue;
     if (page.size === pageSize) {
       more = true;
       break;

@@ -748,10 +748,11 @@ export class Engine {
   }
 
   private expire(store: BatchStore, job: JobRecord): void {
+    // A parent's children and nodes expire with it; the parent goes last, as its listings go with it.
     if (job.kind === "array-parent" || job.kind === "multinode-parent") {
       for (const child of this.childrenOf(store, job)) {
         deleteJobLogs(store.logs, child);
-        if (job.kind === "array-parent") store.jobs.remove(child);
+        store.jobs.remove(child);
       }
     }
     deleteJobLogs(store.logs, job);

@@ -20,9 +20,8 @@ export class JobIndex {
   private readonly queueListings = new Map<string, Map<JobStatus, JobListing>>();
   private readonly parentListings = new Map<string, Map<JobStatus, JobListing>>();
   private readonly lookup = (jobId: string): JobRecord | undefined => this.byId.get(jobId);
-  /** Top-level jobs per queue in creation order, for ListJobs filters. Expired jobs are dropped lazily. */
-  private readonly created = new Map<string, JobRecord[]>();
-  private readonly removedFromCreated = new Map<string, number>();
+  /** Top-level jobs per queue in creation order, for ListJobs filters. */
+  private readonly created = new Map<string, CreationList>();
   private readonly runnable = new Map<string, RunnableLine>();
   private readonly counts = { runnable: 0 };
   /** The JSON of the DescribeJobs and ListJobs views of recently shown jobs. */
@@ -47,7 +46,7 @@ export class JobIndex {
     this.statusListing(this.listingsOf(job), job.status).insert(job);
     if (job.kind !== "array-child" && job.kind !== "node") {
       let list = this.created.get(job.spec.queueName);
-      if (!list) this.created.set(job.spec.queueName, (list = []));
+      if (!list) this.created.set(job.spec.queueName, (list = new CreationList()));
       list.push(job);
     }
     if (job.status === "RUNNABLE") this.runnableIn(job.spec.queueName).add(job);
@@ -67,20 +66,28 @@ export class JobIndex {
     if (job.status === "RUNNABLE") this.runnableIn(job.spec.queueName).add(job);
   }
 
+  /** Takes the job out of every index, so nothing the partition keeps holds it any more. */
   remove(job: JobRecord): void {
     if (this.byId.get(job.jobId) !== job) return;
     this.byId.delete(job.jobId);
     this.views.forget(job);
     job.listing?.remove(job);
     job.runnableLine?.delete(job);
-    if (job.kind !== "array-child" && job.kind !== "node") {
-      this.removedFromCreated.set(job.spec.queueName, (this.removedFromCreated.get(job.spec.queueName) ?? 0) + 1);
+    if (job.kind === "array-child" || job.kind === "node") return;
+    this.created.get(job.spec.queueName)?.remove(job);
+    if (job.kind === "array-parent" || job.kind === "multinode-parent") {
+      // The listings of its children go with the parent; they are empty by now, as its children went first.
+      this.listings.delete(job.kind === "array-parent" ? `array:${job.jobId}` : `nodes:${job.jobId}`);
+      this.parentListings.delete(job.jobId);
     }
   }
 
+  /** The jobs of an owner in a status; an owner with none has an empty listing, and reading it adds nothing. */
   listing(owner: string, status: JobStatus): JobListing {
-    return this.statusListing(this.ownerListings(owner), status);
+    return this.listings.get(owner)?.get(status) ?? this.empty;
   }
+
+  private readonly empty = new JobListing(this.lookup);
 
   private statusListing(byStatus: Map<JobStatus, JobListing>, status: JobStatus): JobListing {
     let listing = byStatus.get(status);
@@ -112,16 +119,8 @@ export class JobIndex {
   }
 
   /** Top-level jobs of a queue, oldest first. */
-  createdIn(queueName: string): readonly JobRecord[] {
-    const list = this.created.get(queueName);
-    if (!list) return [];
-    // Compact once removed jobs make up half the list, so the cost stays proportional to live jobs.
-    const removed = this.removedFromCreated.get(queueName) ?? 0;
-    if (removed * 2 <= list.length) return list;
-    const kept = list.filter((job) => this.isLive(job));
-    this.created.set(queueName, kept);
-    this.removedFromCreated.set(queueName, 0);
-    return kept;
+  createdIn(queueName: string): CreationList {
+    return this.created.get(queueName) ?? NO_JOBS;
   }
 
   isLive(job: JobRecord): boolean {
@@ -141,6 +140,73 @@ export class JobIndex {
 }
 
 const NO_QUEUES: string[] = Object.freeze([]) as unknown as string[];
+
+/**
+ * A queue's top-level jobs in creation order, for ListJobs filters, which page newest first by creation
+ * sequence. A job that leaves the index leaves a hole at once, so the list holds no job that has gone; the
+ * holes are squeezed out once they are half the list, so its length stays within twice the live jobs.
+ */
+export class CreationList {
+  private jobs: (JobRecord | undefined)[] = [];
+  /** Each slot's creation sequence, kept for holes too, so a slot is found by binary search. */
+  private sequences: number[] = [];
+  private holes = 0;
+
+  /** The number of slots, holes included. */
+  get length(): number {
+    return this.jobs.length;
+  }
+
+  /** The job in slot `i`, or undefined where a job has left. */
+  at(i: number): JobRecord | undefined {
+    return this.jobs[i];
+  }
+
+  /** Jobs are created, and so pushed, in the order of their sequence. */
+  push(job: JobRecord): void {
+    this.jobs.push(job);
+    this.sequences.push(job.sequence);
+  }
+
+  /** The first slot whose job was created at or after `sequence`. */
+  slotOf(sequence: number): number {
+    const sequences = this.sequences;
+    let low = 0;
+    let high = sequences.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (sequences[middle] < sequence) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
+  remove(job: JobRecord): void {
+    const slot = this.slotOf(job.sequence);
+    if (this.jobs[slot] !== job) return;
+    this.jobs[slot] = undefined;
+    if (++this.holes * 2 > this.jobs.length) this.compact();
+  }
+
+  *[Symbol.iterator](): IterableIterator<JobRecord> {
+    for (const job of this.jobs) if (job !== undefined) yield job;
+  }
+
+  private compact(): void {
+    const jobs: JobRecord[] = [];
+    const sequences: number[] = [];
+    for (const job of this.jobs) {
+      if (job === undefined) continue;
+      jobs.push(job);
+      sequences.push(job.sequence);
+    }
+    this.jobs = jobs;
+    this.sequences = sequences;
+    this.holes = 0;
+  }
+}
+
+const NO_JOBS = new CreationList();
 
 /**
  * The jobs of one owner in one status, in the order they entered it, as a list threaded through the job
