@@ -38,6 +38,7 @@ export class FakeBatch implements FakeHttpHandler {
     this.destroy = methods.destroy;
     this.provision = this.provision.bind(this);
     this.reset = this.reset.bind(this);
+    this.clearRequests = this.clearRequests.bind(this);
     this.advance = this.advance.bind(this);
     this.onJob = this.onJob.bind(this);
     this.complete = this.complete.bind(this);
@@ -45,9 +46,17 @@ export class FakeBatch implements FakeHttpHandler {
     this.listen = this.listen.bind(this);
   }
 
-  /** Every call the fake answered, in order, with its input and its output or error. */
+  /**
+   * The latest calls the fake answered (up to `recordRequests`), oldest first, with their input and their
+   * output or error. Each read of an element's `input` or `output` returns a copy.
+   */
   get requests(): readonly RecordedRequest[] {
     return this.service.requests;
+  }
+
+  /** Empties `requests`, and nothing else. */
+  clearRequests(): void {
+    this.service.requestLog.clear();
   }
 
   /** Clears all resources, jobs and recorded requests in every account and region. */

@@ -12,8 +12,8 @@ import type { JobRecord } from "./state/job-record";
 import { jobLogLines } from "./state/job-logs";
 import type { JobOutcome } from "./state/outcomes";
 import { isPromise } from "./state/maybe-promise";
-import { ListedOutput } from "./state/plain-data";
-import { createRequestLog, RecordedCall, type RecordedRequest } from "./request-log";
+import { copyData, ListedOutput } from "./state/plain-data";
+import { DEFAULT_RECORDED_REQUESTS, RecordedCall, RequestLog, type RecordedRequest } from "./request-log";
 
 export type { RecordedRequest } from "./request-log";
 
@@ -30,6 +30,8 @@ export interface ServiceOptions {
   delays?: PhaseDelays;
   /** How long terminal jobs stay visible, in milliseconds. Default 24 hours. */
   jobRetentionMs?: number;
+  /** How many of the latest calls `requests` keeps; older ones are let go. 0 records none. Default 100,000. */
+  recordRequests?: number;
 }
 
 /** Operations that change nothing, so they need no new scheduling pass. */
@@ -57,9 +59,8 @@ function inputValidatorOf(operation: string): ((input: unknown) => void) | undef
  */
 export class BatchService {
   readonly partitions = new Partitions();
-  private readonly recorded: RecordedCall[] = [];
-  /** Every call recorded, in order; an element's output is copied from the store's views when first read. */
-  readonly requests: RecordedRequest[] = createRequestLog(this.recorded);
+  /** The latest calls, up to `recordRequests`. */
+  readonly requestLog: RequestLog;
   private readonly entries = new Map<string, OperationEntry>();
   readonly defaultAccountId: string;
   readonly defaultRegion: string;
@@ -71,11 +72,17 @@ export class BatchService {
     private readonly options: ServiceOptions = {},
     private readonly operations: BatchOperations = defaultOperations,
   ) {
+    this.requestLog = new RequestLog(options.recordRequests ?? DEFAULT_RECORDED_REQUESTS);
     this.defaultAccountId = options.defaultAccountId ?? "000000000000";
     this.defaultRegion = options.defaultRegion ?? "us-east-1";
     this.clock = makeClock(options);
     this.engine = this.makeEngine();
     this.ids = createIdGenerator(options.seed);
+  }
+
+  /** The latest calls, oldest first, as a read-only array; each element's input and output are read as copies. */
+  get requests(): readonly RecordedRequest[] {
+    return this.requestLog.view;
   }
 
   isOperation(name: string): name is OperationName {
@@ -93,8 +100,11 @@ export class BatchService {
     requestId: string,
     options: { record?: boolean } = {},
   ): Promise<Record<string, unknown>> {
-    const output = await this.invoke(operation, input, partition, requestId, options.record !== false);
-    return output instanceof ListedOutput ? ListedOutput.copy(output) : output;
+    const recorded = options.record !== false;
+    const output = await this.invoke(operation, input, partition, requestId, recorded);
+    if (output instanceof ListedOutput) return ListedOutput.copy(output);
+    // A recorded output is the log's; the caller gets a copy of its own.
+    return recorded && this.requestLog.recording ? copyData(output) : output;
   }
 
   /**
@@ -102,8 +112,11 @@ export class BatchService {
    * a promise only when something does: the wire layer answers most calls without a turn of the event loop.
    */
   invoke(operation: string, input: Record<string, unknown>, partition: Partition, requestId: string, recorded = true, requestBytes?: number): Output | Promise<Output> {
-    const record = new RecordedCall(operation, input, partition, requestId);
-    if (recorded) this.recorded.push(record);
+    let record: RecordedCall | undefined;
+    if (recorded) {
+      if (this.requestLog.recording) this.requestLog.add((record = new RecordedCall(operation, input, partition, requestId, requestBytes)));
+      else this.requestLog.skipped();
+    }
     try {
       const entry = this.entryOf(operation);
       if (!entry) {
@@ -169,15 +182,14 @@ export class BatchService {
     return this.engine.settle().then(() => output);
   }
 
-  private succeeded(record: RecordedCall, output: Output): Output {
-    record.succeeded(output, this.clock.now());
+  private succeeded(record: RecordedCall | undefined, output: Output): Output {
+    record?.succeeded(output, this.clock.now());
     return output;
   }
 
-  private failed(record: RecordedCall, error: unknown): never {
+  private failed(record: RecordedCall | undefined, error: unknown): never {
     const failure = error instanceof BatchError ? error : serverError(`Internal error in parlel-batch: ${(error as Error)?.message ?? String(error)}`);
-    record.error = { type: failure.type, message: failure.message };
-    record.at = this.clock.now();
+    record?.failed({ type: failure.type, message: failure.message }, this.clock.now());
     throw failure;
   }
 
@@ -234,7 +246,7 @@ export class BatchService {
   /** Clears every partition, the recorded requests and the clock. */
   reset(): void {
     this.partitions.clear();
-    this.recorded.length = 0;
+    this.requestLog.clear(true);
     this.clock = makeClock(this.options);
     this.engine = this.makeEngine();
     this.ids = createIdGenerator(this.options.seed);

@@ -201,8 +201,11 @@ describe("DescribeJobs", () => {
     expect(described.map((r) => (r.output as { jobs: { status: string }[] }).jobs[0].status)).toEqual(["RUNNING", "SUCCEEDED"]);
     const serialised = JSON.parse(JSON.stringify(fake.requests)) as { operation: string; output?: { jobs?: { status: string }[] } }[];
     expect(serialised.filter((r) => r.operation === "DescribeJobs").map((r) => r.output!.jobs![0].status)).toEqual(["RUNNING", "SUCCEEDED"]);
-    // The copy is made once: each read returns the same object.
-    expect(described[0].output).toBe(fake.requests.find((r) => r.operation === "DescribeJobs")!.output);
+    // Each read is a copy of its own: changing one changes nothing recorded.
+    const read = described[0].output as { jobs: { status: string }[] };
+    read.jobs[0].status = "FAILED";
+    expect(read).not.toBe(described[0].output);
+    expect((fake.requests.find((r) => r.operation === "DescribeJobs")!.output as { jobs: { status: string }[] }).jobs[0].status).toBe("RUNNING");
   });
 
   test("more than 100 ids is refused", async () => {

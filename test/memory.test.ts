@@ -25,4 +25,43 @@ describe("memory", () => {
     expect(result).toMatchObject({ listed: 0, described: 0 });
     expect(result.perJob).toBeLessThan(100);
   }, 180_000);
+
+  /** A fake with `jobs` finished jobs in queue jq, and `describe()`, which records a DescribeJobs of all of them. */
+  const describing = (options: string, jobs: number) => `
+    const fake = fakeBatch(${options});
+    await fake.provision({ jobQueues: ["jq"], jobDefinitions: ["work"] });
+    const call = (operation, input) => fake.service.call(operation, input, fake.defaultPartition, "request");
+    const ids = [];
+    for (let i = 0; i < ${jobs}; i++) ids.push((await call("SubmitJob", { jobName: "j" + i, jobQueue: "jq", jobDefinition: "work" })).jobId);
+    const describe = async (times) => { for (let i = 0; i < times; i++) await call("DescribeJobs", { jobs: ids }); };
+  `;
+
+  test("reading the log costs what it returns: filtering 5,000 recorded DescribeJobs of 20 jobs, in-process and over HTTP, keeps nothing", async () => {
+    const result = await inFreshNode<{ grown: number; found: number; served: number; status: number }>(`
+      ${describing("{}", 20)}
+      await describe(5000);
+      const before = heap();
+      const found = fake.requests.filter((r) => r.operation === "ListJobs").length + fake.requests.filter((r) => r.operation === "SubmitJob").length;
+      const server = await fake.listen({ port: 0 });
+      const answer = await fetch(server.url + "/_parlel/requests?operation=ListJobs");
+      const served = (await answer.json()).requests.length;
+      await server.close();
+      return { grown: heap() - before, found, served, status: answer.status };
+    `);
+    expect(result).toMatchObject({ found: 20, served: 0, status: 200 });
+    // Before, each read element kept a copy of its output: some 200 MB here.
+    expect(result.grown).toBeLessThan(4 * 1024 * 1024);
+  }, 180_000);
+
+  test("the log is bounded by recordRequests: 20,000 more DescribeJobs calls past the limit keep under 16 B each", async () => {
+    const result = await inFreshNode<{ perCall: number; kept: number }>(`
+      ${describing("{ recordRequests: 1000 }", 20)}
+      await describe(2000);
+      const before = heap();
+      await describe(20000);
+      return { perCall: (heap() - before) / 20000, kept: fake.requests.length };
+    `);
+    expect(result.kept).toBe(1000);
+    expect(result.perCall).toBeLessThan(16);
+  }, 180_000);
 });

@@ -1,6 +1,3 @@
-import type { FakeBatch } from "../fake";
-import type { RecordedRequest } from "../service";
-
 /** A command class such as `SubmitJobCommand`: its name gives the operation. */
 export type CommandClass = abstract new (...args: never[]) => { readonly input: object };
 type InputOf<C extends CommandClass> = Partial<InstanceType<C>["input"]>;
@@ -20,10 +17,38 @@ function operationOf(command: CommandClass): string {
   return command.name.replace(/Command$/, "");
 }
 
-function requestsOf(received: unknown): readonly RecordedRequest[] {
-  const requests = (received as Partial<FakeBatch> | undefined)?.requests;
-  if (!Array.isArray(requests)) throw new Error("expected a fake made by fakeBatch(), to read the calls it received");
-  return requests;
+/** The calls a matcher reads: the fake's log as the log keeps them, so a scan makes no copies. */
+interface Calls {
+  readonly size: number;
+  /** Calls the log let go of (it keeps only the latest ones). */
+  readonly dropped: number;
+  readonly limit: number;
+  at(i: number): { readonly operation: string; readInput(): Record<string, unknown> } | undefined;
+}
+
+function callsOf(received: unknown): Calls {
+  const log = (received as { service?: { requestLog?: Partial<Calls> } } | undefined)?.service?.requestLog;
+  if (!log || typeof log.at !== "function" || typeof log.size !== "number") throw new Error("expected a fake made by fakeBatch(), to read the calls it received");
+  return log as Calls;
+}
+
+/** The calls of one operation, in order. */
+function callsTo(calls: Calls, command: CommandClass): { readInput(): Record<string, unknown> }[] {
+  const operation = operationOf(command);
+  const found = [];
+  for (let i = 0; i < calls.size; i++) {
+    const call = calls.at(i);
+    if (call?.operation === operation) found.push(call);
+  }
+  return found;
+}
+
+/** An answer the kept calls cannot give, because calls that may decide it were let go. */
+function undecidable(calls: Calls, what: string): never {
+  throw new Error(
+    `The fake's request log let go of its ${calls.dropped} earliest calls (it keeps the latest ${calls.limit}), so it cannot tell whether it received ${what}. ` +
+      "Pass a larger recordRequests to fakeBatch(), or clearRequests() before the calls you assert on.",
+  );
 }
 
 function partial(input: object): unknown {
@@ -31,25 +56,45 @@ function partial(input: object): unknown {
   return expect ? expect.objectContaining(input) : input;
 }
 
-function describeCalls(context: MatcherContext, calls: readonly RecordedRequest[]): string {
-  if (calls.length === 0) return "It received no calls.";
-  return `It received:\n${calls.map((call, i) => `  ${i + 1}. ${call.operation} ${context.utils.printReceived(call.input)}`).join("\n")}`;
+/** How many of the latest calls a failure message lists. */
+const LISTED_CALLS = 20;
+
+function describeCalls(context: MatcherContext, calls: Calls): string {
+  if (calls.size === 0) return calls.dropped > 0 ? `It keeps no calls (${calls.dropped} were let go).` : "It received no calls.";
+  const first = Math.max(0, calls.size - LISTED_CALLS);
+  const lines: string[] = [];
+  for (let i = first; i < calls.size; i++) {
+    const call = calls.at(i);
+    if (call) lines.push(`  ${calls.dropped + i + 1}. ${call.operation} ${context.utils.printReceived(call.readInput())}`);
+  }
+  const earlier = calls.dropped + first;
+  return `It received${earlier > 0 ? ` (the latest ${lines.length} of ${earlier + lines.length} calls)` : ""}:\n${lines.join("\n")}`;
 }
 
-function result(context: MatcherContext, pass: boolean, what: string, calls: readonly RecordedRequest[]): MatcherResult {
+function result(context: MatcherContext, pass: boolean, what: string, calls: Calls): MatcherResult {
   return { pass, message: () => `Expected the fake ${pass ? "not " : ""}to have received ${what}.\n${describeCalls(context, calls)}` };
 }
 
-/** Matchers named as aws-sdk-client-mock-jest names them, so assertions carry over when switching. */
+function matches(context: MatcherContext, call: { readInput(): Record<string, unknown> }, input: object): boolean {
+  return context.equals(call.readInput(), partial(input));
+}
+
+/**
+ * Matchers named as aws-sdk-client-mock-jest names them, so assertions carry over when switching. They read
+ * the calls the log keeps; one whose answer depends on calls the log has let go throws, rather than guess.
+ */
 export const matchers = {
   toHaveReceivedCommand(this: MatcherContext, received: unknown, command: CommandClass): MatcherResult {
-    const calls = requestsOf(received);
-    return result(this, calls.some((call) => call.operation === operationOf(command)), command.name, calls);
+    const calls = callsOf(received);
+    const pass = callsTo(calls, command).length > 0;
+    if (!pass && calls.dropped > 0) undecidable(calls, command.name);
+    return result(this, pass, command.name, calls);
   },
 
   toHaveReceivedCommandTimes(this: MatcherContext, received: unknown, command: CommandClass, times: number): MatcherResult {
-    const calls = requestsOf(received);
-    const count = calls.filter((call) => call.operation === operationOf(command)).length;
+    const calls = callsOf(received);
+    const count = callsTo(calls, command).length;
+    if (count <= times && calls.dropped > 0) undecidable(calls, `${command.name} ${times} times`);
     return result(this, count === times, `${command.name} ${times} times (received it ${count} times)`, calls);
   },
 
@@ -58,34 +103,42 @@ export const matchers = {
   },
 
   toHaveReceivedCommandWith<C extends CommandClass>(this: MatcherContext, received: unknown, command: C, input: InputOf<C>): MatcherResult {
-    const calls = requestsOf(received);
-    const pass = calls.some((call) => call.operation === operationOf(command) && this.equals(call.input, partial(input)));
-    return result(this, pass, `${command.name} with ${this.utils.printExpected(input)}`, calls);
+    const calls = callsOf(received);
+    const pass = callsTo(calls, command).some((call) => matches(this, call, input));
+    const what = `${command.name} with ${this.utils.printExpected(input)}`;
+    if (!pass && calls.dropped > 0) undecidable(calls, what);
+    return result(this, pass, what, calls);
   },
 
   toHaveReceivedCommandExactlyOnceWith<C extends CommandClass>(this: MatcherContext, received: unknown, command: C, input: InputOf<C>): MatcherResult {
-    const calls = requestsOf(received);
-    const count = calls.filter((call) => call.operation === operationOf(command) && this.equals(call.input, partial(input))).length;
-    return result(this, count === 1, `${command.name} exactly once with ${this.utils.printExpected(input)} (matched ${count} times)`, calls);
+    const calls = callsOf(received);
+    const count = callsTo(calls, command).filter((call) => matches(this, call, input)).length;
+    const what = `${command.name} exactly once with ${this.utils.printExpected(input)}`;
+    if (count <= 1 && calls.dropped > 0) undecidable(calls, what);
+    return result(this, count === 1, `${what} (matched ${count} times)`, calls);
   },
 
   toHaveReceivedNthCommandWith<C extends CommandClass>(this: MatcherContext, received: unknown, n: number, command: C, input: InputOf<C>): MatcherResult {
-    const calls = requestsOf(received);
-    const call = calls[n - 1];
-    const pass = call !== undefined && call.operation === operationOf(command) && this.equals(call.input, partial(input));
-    return result(this, pass, `${command.name} with ${this.utils.printExpected(input)} as call ${n}`, calls);
+    const calls = callsOf(received);
+    const what = `${command.name} with ${this.utils.printExpected(input)} as call ${n}`;
+    // Calls are numbered from the first the fake received, kept or not.
+    if (n <= calls.dropped) undecidable(calls, what);
+    const call = calls.at(n - 1 - calls.dropped);
+    const pass = call !== undefined && call.operation === operationOf(command) && matches(this, call, input);
+    return result(this, pass, what, calls);
   },
 
   toHaveReceivedNthSpecificCommandWith<C extends CommandClass>(this: MatcherContext, received: unknown, n: number, command: C, input: InputOf<C>): MatcherResult {
-    const calls = requestsOf(received);
-    const call = calls.filter((c) => c.operation === operationOf(command))[n - 1];
-    const pass = call !== undefined && this.equals(call.input, partial(input));
-    return result(this, pass, `${command.name} with ${this.utils.printExpected(input)} as its call ${n}`, calls);
+    const calls = callsOf(received);
+    const what = `${command.name} with ${this.utils.printExpected(input)} as its call ${n}`;
+    if (calls.dropped > 0) undecidable(calls, what);
+    const call = callsTo(calls, command)[n - 1];
+    return result(this, call !== undefined && matches(this, call, input), what, calls);
   },
 
   toHaveReceivedAnyCommand(this: MatcherContext, received: unknown): MatcherResult {
-    const calls = requestsOf(received);
-    return result(this, calls.length > 0, "any command", calls);
+    const calls = callsOf(received);
+    return result(this, calls.size > 0 || calls.dropped > 0, "any command", calls);
   },
 };
 

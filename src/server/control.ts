@@ -1,5 +1,6 @@
 import { encodeJson, type WireResponse } from "../handler/wire";
 import type { BatchService } from "../service";
+import type { RecordedCall, RequestLog } from "../request-log";
 import type { JobOutcome, Pattern } from "../state/outcomes";
 import { dashboardPage, dashboardState } from "./dashboard";
 
@@ -55,12 +56,13 @@ const ENDPOINTS: Endpoint[] = [
       return { rules: 0 };
     },
   },
+  { method: "GET", path: /^\/_parlel\/requests$/, run: (service, request) => requestPage(service.requestLog, request.query) },
   {
-    method: "GET",
+    method: "DELETE",
     path: /^\/_parlel\/requests$/,
-    run: (service, request) => {
-      const operation = request.query.get("operation");
-      return { requests: operation === null ? service.requests : service.requests.filter((r) => r.operation === operation) };
+    run: (service) => {
+      service.requestLog.clear();
+      return { requests: 0 };
     },
   },
   { method: "GET", path: /^\/_parlel\/state$/, run: (service) => dashboardState(service) },
@@ -87,11 +89,64 @@ export async function controlRoutes(service: BatchService, request: ControlReque
       return reply(405, { message: `${path} takes ${allowed.join(" or ")}, not ${method}.` }, { allow: allowed.join(", ") });
     }
     const params = (found.match as RegExpExecArray).slice(1).map(decodePathSegment);
-    return reply(200, await found.endpoint.run(service, request, params));
+    const value = await found.endpoint.run(service, request, params);
+    if (value instanceof JsonBody) return { statusCode: 200, headers: { "content-type": "application/json", "content-length": String(value.bytes.byteLength), "x-amzn-requestid": requestId }, body: value.bytes };
+    return reply(200, value);
   } catch (error) {
     if (error instanceof ControlError) return reply(error.status, { message: error.message });
     return reply(500, { message: `Internal error in parlel-batch: ${(error as Error)?.message ?? String(error)}` });
   }
+}
+
+/** An answer already encoded as JSON. */
+class JsonBody {
+  constructor(readonly bytes: Uint8Array) {}
+}
+
+/** How many recorded calls a page holds by default, and at most. */
+const PAGE_CALLS = 1_000;
+const MAX_PAGE_CALLS = 10_000;
+/** A page ends early once its body passes this size, so one read never builds an answer too large to send. */
+const PAGE_BYTES = 8 * 1024 * 1024;
+
+/**
+ * A page of the request log, oldest first: the calls after `since` (a call's `sequence`), of one
+ * `operation` if given, up to `limit`. Each call's JSON is made from what the log keeps, so a page costs
+ * what it returns; `nextSince` is given when more calls match.
+ */
+function requestPage(log: RequestLog, query: URLSearchParams): JsonBody {
+  const operation = query.get("operation");
+  const limit = wholeNumber(query, "limit", 1, MAX_PAGE_CALLS) ?? PAGE_CALLS;
+  const since = wholeNumber(query, "since", 0, Number.MAX_SAFE_INTEGER) ?? 0;
+  const parts: Buffer[] = [Buffer.from('{"requests":[')];
+  let bytes = 0;
+  let count = 0;
+  let nextSince: number | undefined;
+  for (let i = Math.max(0, since + 1 - log.firstSequence); i < log.size; i++) {
+    const call = log.at(i) as RecordedCall;
+    if (operation !== null && call.operation !== operation) continue;
+    if (count === limit || bytes >= PAGE_BYTES) {
+      nextSince = (log.at(i - 1) as RecordedCall).sequence;
+      break;
+    }
+    const json = call.toJson();
+    if (count > 0) parts.push(COMMA);
+    parts.push(json);
+    bytes += json.byteLength;
+    count++;
+  }
+  parts.push(Buffer.from(`],"dropped":${log.dropped}${nextSince === undefined ? "" : `,"nextSince":${nextSince}`}}`));
+  return new JsonBody(Buffer.concat(parts));
+}
+
+const COMMA = Buffer.from(",");
+
+function wholeNumber(query: URLSearchParams, name: string, min: number, max: number): number | undefined {
+  const text = query.get(name);
+  if (text === null) return undefined;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > max) throw invalid(`${name} must be a whole number from ${min} to ${max}, got ${text}.`);
+  return value;
 }
 
 function health(service: BatchService) {
