@@ -11,6 +11,7 @@ import type {
 import { batchArn } from "../state/arn";
 import type { JobQueueRecord } from "../state/records";
 import type { BatchStore } from "../state/store";
+import { dispatchOrder, fairsharePolicyOf } from "../state/scheduler";
 import { mustFind as mustFindComputeEnvironment } from "./compute-environments";
 import type { OperationContext, OperationGroup, OperationOutput } from "./context";
 import { clientError } from "./errors";
@@ -258,26 +259,29 @@ function checkTimeLimitActions(actions: JobStateTimeLimitAction[] | undefined, j
   });
 }
 
-/** The front of the queue: RUNNABLE jobs in the order they arrived. The job engine will refine dispatch order. */
+/** The front of the queue in dispatch order, and for a fair-share queue the capacity its shares use now. */
 function snapshot(store: BatchStore, queue: JobQueueRecord, now: number): OperationOutput<"GetJobQueueSnapshot"> {
-  const jobs = frontOfQueue(store, queue.name);
+  const jobs = frontOfQueue(store, queue, now);
   const result: Omit<GetJobQueueSnapshotResponse, "$metadata"> = { frontOfQueue: { jobs, lastUpdatedAt: now } };
-  const policy = queue.detail.schedulingPolicyArn ? store.schedulingPolicies.find(queue.detail.schedulingPolicyArn)?.detail : undefined;
-  if (policy?.fairsharePolicy) {
+  if (fairsharePolicyOf(store, queue.name)) {
+    const fairShare = store.jobs.fairShareIn(queue.name);
+    const { activeShareCount, top } = fairShare.utilization();
     result.queueUtilization = {
-      fairshareUtilization: { activeShareCount: 0, topCapacityUtilization: [] },
-      totalCapacityUsage: [{ capacityUnit: "VCPU", quantity: 0 }],
+      fairshareUtilization: {
+        activeShareCount,
+        topCapacityUtilization: top.map(({ shareIdentifier, vcpus }) => ({ shareIdentifier, capacityUsage: [{ capacityUnit: "VCPU", quantity: vcpus }] })),
+      },
+      totalCapacityUsage: [{ capacityUnit: "VCPU", quantity: fairShare.runningVcpus }],
       lastUpdatedAt: now,
     };
   }
   return result;
 }
 
-/** Up to the first 100 RUNNABLE jobs of a queue, oldest first. The only place the snapshot reads jobs. */
-function frontOfQueue(store: BatchStore, queueName: string): FrontOfQueueJobSummary[] {
-  // The queue's RUNNABLE index is already in dispatch order (see src/state/job-index.ts).
+/** Up to the first 100 RUNNABLE jobs of a queue, in the order the scheduler would take them. */
+function frontOfQueue(store: BatchStore, queue: JobQueueRecord, now: number): FrontOfQueueJobSummary[] {
   const jobs: FrontOfQueueJobSummary[] = [];
-  for (const job of store.jobs.runnableIn(queueName).values()) {
+  for (const job of dispatchOrder(store, queue, now)) {
     if (jobs.length === FRONT_OF_QUEUE_SIZE) break;
     jobs.push({ jobArn: job.jobArn, earliestTimeAtPosition: job.statusSince });
   }

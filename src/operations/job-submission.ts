@@ -19,6 +19,8 @@ import type { JobDefinitionRecord, JobQueueRecord } from "../state/records";
 import type { JobSpec, NodeContainer } from "../state/job-record";
 import { copyData } from "../state/plain-data";
 import type { BatchStore } from "../state/store";
+import { MAX_ACTIVE_SHARE_IDENTIFIERS } from "../state/fair-share";
+import { fairsharePolicyOf } from "../state/scheduler";
 import type { OperationContext } from "./context";
 import { clientError, executionError } from "./errors";
 import { parseTargetNodes } from "./job-definitions";
@@ -95,9 +97,10 @@ export function submissionDefinition(store: BatchStore, identifier: string): Job
 }
 
 /** Fair-share rules, and the platform check between the definition and the queue's compute environments. */
-export function checkQueueFit(store: BatchStore, queue: JobQueueRecord, definition: JobDefinition, input: SubmitJobRequest): void {
+export function checkQueueFit(store: BatchStore, queue: JobQueueRecord, definition: JobDefinition, input: SubmitJobRequest, now: number): void {
   if (queue.detail.schedulingPolicyArn) {
     if (input.shareIdentifier === undefined) throw clientError("shareIdentifier must be specified.");
+    checkShareIsAdmitted(store, queue, input.shareIdentifier, now);
   } else if (input.shareIdentifier !== undefined || input.schedulingPriorityOverride !== undefined) {
     throw clientError(FIFO_ONLY);
   }
@@ -109,6 +112,15 @@ export function checkQueueFit(store: BatchStore, queue: JobQueueRecord, definiti
       throw clientError(`Job Queue is attached to Compute Environment that can not run Jobs with capability ${capability}.`);
     }
   }
+}
+
+/** At most 500 share identifiers are active in one fair-share queue; a job that would add one more is refused. */
+function checkShareIsAdmitted(store: BatchStore, queue: JobQueueRecord, shareIdentifier: string, now: number): void {
+  const policy = fairsharePolicyOf(store, queue.name);
+  if (!policy || store.jobs.fairShareIn(queue.name).admits(shareIdentifier, now, policy)) return;
+  throw clientError(
+    `Job queue ${queue.name} already has ${MAX_ACTIVE_SHARE_IDENTIFIERS} active share identifiers, the most a fair-share job queue allows; a job with the new share identifier ${shareIdentifier} cannot be submitted until one of them is inactive.`,
+  );
 }
 
 /** A definition's spec for plain submissions to the queue it was last submitted to. */

@@ -19,7 +19,7 @@ export const jobOperations: OperationGroup<"SubmitJob" | "DescribeJobs" | "ListJ
     checkSubmission(input, context);
     const queue = submissionQueue(store, input.jobQueue);
     const definition = submissionDefinition(store, input.jobDefinition);
-    checkQueueFit(store, queue, definition.detail, input);
+    checkQueueFit(store, queue, definition.detail, input, context.now);
     checkDependencies(store, input.dependsOn ?? [], input.arrayProperties?.size);
     const spec = resolveSpec(queue, definition, input);
     const jobId = context.ids.uuid();

@@ -1,6 +1,7 @@
 import type { JobStatus } from "@aws-sdk/client-batch";
-import { JobViews, type JobRecord } from "./job-record";
+import { isTerminal, JobViews, type JobRecord } from "./job-record";
 import { Line } from "./line";
+import { FairShareQueue } from "./fair-share";
 
 /** Where ListJobs finds a job: its queue for top-level jobs, its parent for children and nodes. */
 export function listingOwner(job: JobRecord): string {
@@ -23,6 +24,8 @@ export class JobIndex {
   /** Top-level jobs per queue in creation order, for ListJobs filters. */
   private readonly created = new Map<string, CreationList>();
   private readonly runnable = new Map<string, RunnableLine>();
+  /** Fair-share state of the queues whose jobs carry share identifiers. */
+  private readonly fairShares = new Map<string, FairShareQueue>();
   private readonly counts = { runnable: 0 };
   /** The JSON of the DescribeJobs and ListJobs views of recently shown jobs. */
   readonly views = new JobViews();
@@ -50,6 +53,7 @@ export class JobIndex {
       list.push(job);
     }
     if (job.status === "RUNNABLE") this.runnableIn(job.spec.queueName).add(job);
+    if (job.spec.shareIdentifier !== undefined) this.joinFairShare(job);
   }
 
   /** Keeps the indexes in step with a status change; the engine's `transition` is its one caller. */
@@ -64,6 +68,27 @@ export class JobIndex {
     if (job.kind === "node") return;
     if (from === "RUNNABLE") job.runnableLine?.delete(job);
     if (job.status === "RUNNABLE") this.runnableIn(job.spec.queueName).add(job);
+    if (job.spec.shareIdentifier !== undefined && from !== job.status) this.moveInFairShare(job, from);
+  }
+
+  /** The fair-share state of a queue. */
+  fairShareIn(queueName: string): FairShareQueue {
+    let queue = this.fairShares.get(queueName);
+    if (!queue) this.fairShares.set(queueName, (queue = new FairShareQueue()));
+    return queue;
+  }
+
+  private joinFairShare(job: JobRecord): void {
+    const queue = this.fairShareIn(job.spec.queueName);
+    if (isTopLevel(job) && !isTerminal(job.status)) queue.jobArrived(job);
+    if (job.runnableLine !== undefined) queue.joinRunnable(job);
+  }
+
+  private moveInFairShare(job: JobRecord, from: JobStatus): void {
+    const queue = this.fairShareIn(job.spec.queueName);
+    if (from === "RUNNABLE") queue.leftRunnable(job);
+    if (job.runnableLine !== undefined && job.status === "RUNNABLE") queue.joinRunnable(job);
+    if (isTopLevel(job) && isTerminal(job.status) && !isTerminal(from)) queue.jobFinished(job, job.statusSince);
   }
 
   /** Takes the job out of every index, so nothing the partition keeps holds it any more. */
@@ -72,6 +97,7 @@ export class JobIndex {
     this.byId.delete(job.jobId);
     this.views.forget(job);
     job.listing?.remove(job);
+    if (job.runnableLine !== undefined && job.spec.shareIdentifier !== undefined) this.fairShareIn(job.spec.queueName).leftRunnable(job);
     job.runnableLine?.delete(job);
     if (job.kind === "array-child" || job.kind === "node") return;
     this.created.get(job.spec.queueName)?.remove(job);
@@ -137,6 +163,10 @@ export class JobIndex {
     for (const [name, line] of this.runnable) if (line.size > 0) names.push(name);
     return names;
   }
+}
+
+function isTopLevel(job: JobRecord): boolean {
+  return job.kind !== "array-child" && job.kind !== "node";
 }
 
 const NO_QUEUES: string[] = Object.freeze([]) as unknown as string[];

@@ -1,6 +1,6 @@
 import type { ComputeEnvironmentRecord, JobQueueRecord } from "./records";
 import type { Engine } from "./engine";
-import { globMatches } from "./patterns";
+import type { FairsharePolicy } from "@aws-sdk/client-batch";
 import type { JobRecord } from "./job-record";
 import type { BatchStore } from "./store";
 
@@ -33,6 +33,9 @@ export class Scheduler {
   release(store: BatchStore, job: JobRecord): void {
     const name = job.computeEnvironment as string;
     store.usedVcpus.set(name, (store.usedVcpus.get(name) ?? 0) - this.demand(job));
+    if (job.spec.shareIdentifier !== undefined) {
+      store.jobs.fairShareIn(job.spec.queueName).stopped(job, this.demand(job), this.engine.now(), fairsharePolicyOf(store, job.spec.queueName));
+    }
     this.giveBackConsumables(store, job);
     this.pending = true;
   }
@@ -64,10 +67,16 @@ export class Scheduler {
     let largest = Number.NEGATIVE_INFINITY;
     for (const placement of placements) if (placement.capacity > largest) largest = placement.capacity;
     let misses = 0;
+    const fairShare = this.fairShareLimit(store, queue, placements);
     for (const job of this.candidates(store, queue)) {
       const demand = this.demand(job);
       if (demand > largest) {
         if (job.statusReason !== MAX_RESOURCE_REASON) job.statusReason = MAX_RESOURCE_REASON;
+        continue;
+      }
+      // computeReservation holds capacity back for shares that are not active yet.
+      if (fairShare && fairShare.queue.runningVcpus + demand > fairShare.limit) {
+        if (++misses > BACKFILL_LOOKAHEAD) break;
         continue;
       }
       const target = placementFor(store, placements, demand);
@@ -91,6 +100,18 @@ export class Scheduler {
 
   occupy(store: BatchStore, job: JobRecord, computeEnvironment: string): void {
     store.usedVcpus.set(computeEnvironment, (store.usedVcpus.get(computeEnvironment) ?? 0) + this.demand(job));
+    if (job.spec.shareIdentifier !== undefined) {
+      store.jobs.fairShareIn(job.spec.queueName).started(job, this.demand(job), this.engine.now(), fairsharePolicyOf(store, job.spec.queueName));
+    }
+  }
+
+  /** For a fair-share queue whose policy reserves capacity: how many vCPUs its jobs may hold together now. */
+  private fairShareLimit(store: BatchStore, queue: JobQueueRecord, placements: Placement[]) {
+    const policy = fairsharePolicyOf(store, queue.name);
+    if (!policy?.computeReservation) return undefined;
+    const total = placements.reduce((sum, p) => sum + p.capacity, 0);
+    const fairShareQueue = store.jobs.fairShareIn(queue.name);
+    return { queue: fairShareQueue, limit: total * fairShareQueue.usableFraction(this.engine.now(), policy) };
   }
 
   /**
@@ -133,10 +154,7 @@ export class Scheduler {
 
   /** Jobs in the order the queue serves them. A snapshot, since placing a job changes the index. */
   private candidates(store: BatchStore, queue: JobQueueRecord): Iterable<JobRecord> {
-    const runnable = store.jobs.runnableIn(queue.name);
-    if (!queue.detail.schedulingPolicyArn) return snapshot(runnable.values());
-    const policy = store.schedulingPolicies.find(queue.detail.schedulingPolicyArn.replace(/^.*scheduling-policy\//, ""));
-    return fairShareOrder(store, [...runnable.values()], policy?.detail.fairsharePolicy?.shareDistribution ?? []);
+    return dispatchOrder(store, queue, this.engine.now());
   }
 
   private demand(job: JobRecord): number {
@@ -202,52 +220,19 @@ function* snapshot(values: IterableIterator<JobRecord>): IterableIterator<JobRec
   }
 }
 
+/** The fair-share policy of a queue, if it has one. */
+export function fairsharePolicyOf(store: BatchStore, queueName: string): FairsharePolicy | undefined {
+  const arn = store.jobQueues.find(queueName)?.detail.schedulingPolicyArn;
+  return arn ? store.schedulingPolicies.find(arn.replace(/^.*scheduling-policy\//, ""))?.detail.fairsharePolicy : undefined;
+}
+
 /**
- * Fair share: the next job comes from the share using the least capacity for its weight (a lower weight
- * gets more); within a share, higher scheduling priority first, then first in, first out.
+ * A queue's RUNNABLE jobs in the order the scheduler takes them: first in, first out, or for a fair-share
+ * queue by its shares' usage (see FairShareQueue). Safe to walk while placing jobs.
  */
-function fairShareOrder(store: BatchStore, jobs: JobRecord[], distribution: { shareIdentifier?: string; weightFactor?: number }[]): JobRecord[] {
-  const weightOf = (share: string): number => {
-    let best: { length: number; weight: number } | undefined;
-    for (const entry of distribution) {
-      const id = entry.shareIdentifier ?? "";
-      if (globMatches(id, share) && (!best || id.length > best.length)) best = { length: id.length, weight: entry.weightFactor ?? 1 };
-    }
-    return best?.weight ?? 1;
-  };
-  const byShare = new Map<string, JobRecord[]>();
-  for (const job of jobs) {
-    const share = job.spec.shareIdentifier ?? "";
-    let list = byShare.get(share);
-    if (!list) byShare.set(share, (list = []));
-    list.push(job);
-  }
-  const usage = new Map<string, number>();
-  for (const job of store.jobs.values()) {
-    if ((job.status === "STARTING" || job.status === "RUNNING") && byShare.has(job.spec.shareIdentifier ?? "") && job.spec.queueName === jobs[0]?.spec.queueName) {
-      usage.set(job.spec.shareIdentifier ?? "", (usage.get(job.spec.shareIdentifier ?? "") ?? 0) + job.spec.vcpus);
-    }
-  }
-  for (const list of byShare.values()) list.sort((a, b) => (b.spec.schedulingPriority ?? 0) - (a.spec.schedulingPriority ?? 0));
-  const ordered: JobRecord[] = [];
-  const cursors = new Map<string, number>([...byShare.keys()].map((share) => [share, 0]));
-  while (ordered.length < jobs.length) {
-    let chosen: string | undefined;
-    let lowest = Number.POSITIVE_INFINITY;
-    for (const [share, position] of cursors) {
-      if (position >= (byShare.get(share) as JobRecord[]).length) continue;
-      const weighted = (usage.get(share) ?? 0) * weightOf(share);
-      if (weighted < lowest) {
-        lowest = weighted;
-        chosen = share;
-      }
-    }
-    if (chosen === undefined) break;
-    const position = cursors.get(chosen) as number;
-    const job = (byShare.get(chosen) as JobRecord[])[position];
-    cursors.set(chosen, position + 1);
-    usage.set(chosen, (usage.get(chosen) ?? 0) + job.spec.vcpus);
-    ordered.push(job);
-  }
-  return ordered;
+export function dispatchOrder(store: BatchStore, queue: JobQueueRecord, now: number): IterableIterator<JobRecord> {
+  const runnable = store.jobs.runnableIn(queue.name);
+  const policy = fairsharePolicyOf(store, queue.name);
+  if (!policy) return snapshot(runnable.values());
+  return store.jobs.fairShareIn(queue.name).dispatchOrder(now, policy);
 }
