@@ -1,6 +1,7 @@
 import type { KeyValuesPair, ServiceJobCapacityUsageDetail, ServiceJobRetryStrategy, ServiceJobStatus, ServiceJobSummary } from "@aws-sdk/client-batch";
 import { batchArn } from "../state/arn";
-import { paginate } from "../state/pagination";
+import { decodeCursor, encodeToken } from "../state/pagination";
+import { ALL_QUEUES } from "../state/service-job-index";
 import { arnPartition, type Partition } from "../state/partition";
 import type { JobQueueRecord } from "../state/records";
 import { clientTokens, fingerprint, isTerminalServiceJob, type ServiceJobRecord } from "../state/service-jobs";
@@ -73,7 +74,7 @@ export const serviceJobOperations: OperationGroup<
         tags: input.tags ?? {},
       },
     };
-    store.serviceJobs.set(jobId, job);
+    store.serviceJobs.add(job);
     context.engine.serviceJobs.submit(store, job);
     const result: SubmitResult = { jobArn, jobName: input.jobName, jobId };
     if (clientToken !== undefined) tokens.remember(clientToken, requestFingerprint, result, context.now);
@@ -88,24 +89,22 @@ export const serviceJobOperations: OperationGroup<
     checkMaxResults(input.maxResults);
     const filter = singleFilter(input.filters, requestId);
     let queueArn: string | undefined;
+    let queueName: string | undefined;
     if (input.jobQueue !== undefined) {
       const queue = findJobQueue(store, input.jobQueue);
       if (!queue) throw clientError(`JobQueue ${input.jobQueue} not found.`);
       queueArn = queue.arn;
+      queueName = queue.name;
     }
     // Without a filter, or with a share filter, only one status is listed: RUNNING unless another is asked for.
     const status: ServiceJobStatus | undefined = !filter || STATUS_COMPATIBLE_FILTERS.has(filter.name) ? (input.jobStatus ?? "RUNNING") : undefined;
-    const matching = [...store.serviceJobs.values()].filter(
-      (job) => (!queueArn || job.detail.jobQueue === queueArn) && (!status || job.detail.status === status) && (!filter || matchesFilter(job, filter)),
-    );
-    // Filtered results come newest first; plain listings in submission order.
-    const newestFirst = filter !== undefined;
-    const ordered = matching.sort((a, b) => (newestFirst ? b.sequence - a.sequence : a.sequence - b.sequence));
-    const page = paginate(ordered, (job) => (newestFirst ? -job.sequence : job.sequence), {
-      maxResults: input.maxResults,
-      nextToken: input.nextToken,
-      guard: `ListServiceJobs:${queueArn ?? "*"}:${status ?? "*"}:${JSON.stringify(filter ?? null)}`,
-    });
+    const guard = `ListServiceJobs:${queueArn ?? "*"}:${status ?? "*"}:${JSON.stringify(filter ?? null)}`;
+    const cursor = decodeCursor(input.nextToken, guard);
+    const queueKey = queueName ?? ALL_QUEUES;
+    // Plain listings in the order jobs entered the status; filtered ones newest first, from an index, never a scan of every job.
+    const listing = status ? store.serviceJobs.inStatus(queueKey, status) : store.serviceJobs.createdIn(queueKey);
+    const walk = !listing ? [] : filter ? listing.before(cursor) : listing.after(cursor);
+    const page = pageOf(walk, input.maxResults ?? 100, (job) => !filter || matchesFilter(job, filter), guard);
     return { jobSummaryList: page.items.map(summaryOf), nextToken: page.nextToken };
   },
 
@@ -131,7 +130,9 @@ export const serviceJobOperations: OperationGroup<
     if (isTerminalServiceJob(job.detail.status)) {
       throw clientError(`Service job ${job.jobId} is in ${job.detail.status} status; only a job that has not finished can be updated.`);
     }
+    const previous = job.detail.schedulingPriority;
     job.detail.schedulingPriority = input.schedulingPriority;
+    store.serviceJobs.reprioritised(job, previous);
     return { jobArn: job.detail.jobArn, jobName: job.detail.jobName, jobId: job.jobId };
   },
 };
@@ -223,6 +224,19 @@ function checkSchedulingPolicy(store: BatchStore, queue: JobQueueRecord, input: 
   if (input.shareIdentifier === undefined) {
     throw clientError(`shareIdentifier must be specified for JobQueue ${queue.name}, which has a fair-share scheduling policy.`);
   }
+}
+
+/** Up to `size` matching jobs from a walk, and a token at the last one when more follow. */
+function pageOf(walk: Iterable<[ServiceJobRecord, number]>, size: number, matches: (job: ServiceJobRecord) => boolean, guard: string): { items: ServiceJobRecord[]; nextToken?: string } {
+  const items: ServiceJobRecord[] = [];
+  let last: [ServiceJobRecord, number] | undefined;
+  for (const entry of walk) {
+    if (!matches(entry[0])) continue;
+    if (items.length === size) return { items, nextToken: last && encodeToken(guard, last[1], last[0].jobId) };
+    items.push(entry[0]);
+    last = entry;
+  }
+  return { items };
 }
 
 interface Filter {

@@ -2,9 +2,10 @@ import type { ServiceJobStatus } from "@aws-sdk/client-batch";
 import type { Engine } from "./engine";
 import { globMatches } from "./patterns";
 import type { AttemptView, JobOutcome } from "./outcomes";
-import type { JobQueueRecord, ServiceEnvironmentRecord } from "./records";
+import type { JobQueueRecord, QuotaShareRecord, ServiceEnvironmentRecord } from "./records";
 import { isTerminalServiceJob, transitionServiceJob, type ServiceJobRecord } from "./service-jobs";
 import { inOrder } from "./scheduler";
+import { environmentHolder, quotaShareHolder, NUM_INSTANCES } from "./service-job-index";
 import type { BatchStore } from "./store";
 
 const COMPLETED = "Training job completed";
@@ -27,33 +28,34 @@ export class ServiceJobRunner {
     if (job.detail.status !== from) return;
     const now = this.engine.now();
     if (from === "SUBMITTED") {
-      transitionServiceJob(job, "PENDING", now);
+      transitionServiceJob(store, job, "PENDING", now);
       this.after(store, job, this.engine.delays.pendingMs, "PENDING");
     } else if (from === "PENDING") {
-      transitionServiceJob(job, "RUNNABLE", now);
+      transitionServiceJob(store, job, "RUNNABLE", now);
       this.engine.wake();
     } else if (from === "STARTING") {
       this.run(store, job);
     }
   }
 
-  /** Places RUNNABLE service jobs, highest scheduling priority first, then in submission order. */
+  /**
+   * Places RUNNABLE service jobs, highest scheduling priority first, then in the order they became RUNNABLE,
+   * each within its service environment's capacity limits and, in a quota-managed queue, its quota share's.
+   */
   place(store: BatchStore): void {
-    const runnable = [...store.serviceJobs.values()].filter((job) => job.detail.status === "RUNNABLE");
-    if (runnable.length === 0) return;
-    runnable.sort((a, b) => (b.detail.schedulingPriority ?? 0) - (a.detail.schedulingPriority ?? 0) || a.sequence - b.sequence);
-    for (const job of runnable) {
+    for (const job of store.serviceJobs.runnableInOrder()) {
       const queue = store.jobQueues.find(job.queueName);
-      const environment = queue && this.environmentWithRoom(store, queue, job);
+      if (!queue || !quotaShareAdmits(store, job)) continue;
+      const environment = this.environmentWithRoom(store, queue, job);
       if (!environment) continue;
-      job.placedOn = environment.name;
+      store.serviceJobs.place(job, environment.name);
       job.attemptToken = (job.attemptToken ?? 0) + 1;
       const now = this.engine.now();
-      transitionServiceJob(job, "SCHEDULED", now);
+      transitionServiceJob(store, job, "SCHEDULED", now);
       const attempt = { serviceResourceId: { name: "TrainingJobArn" as const, value: job.trainingJobArn }, startedAt: now };
       job.detail.latestAttempt = { serviceResourceId: attempt.serviceResourceId };
       job.detail.attempts = [...(job.detail.attempts ?? []), attempt];
-      transitionServiceJob(job, "STARTING", now);
+      transitionServiceJob(store, job, "STARTING", now);
       this.after(store, job, this.engine.delays.startingMs, "STARTING");
     }
   }
@@ -61,20 +63,20 @@ export class ServiceJobRunner {
   /** Ends the running attempt: success, a retry while attempts remain, or failure. */
   end(store: BatchStore, job: ServiceJobRecord, outcome: JobOutcome, reason?: string, retryable = true): void {
     const now = this.engine.now();
-    job.placedOn = undefined;
+    store.serviceJobs.unplace(job);
     job.attemptToken = (job.attemptToken ?? 0) + 1;
     const exitCode = outcome.exitCode ?? 0;
     if (exitCode === 0 && reason === undefined) {
-      transitionServiceJob(job, "SUCCEEDED", now, COMPLETED);
+      transitionServiceJob(store, job, "SUCCEEDED", now, COMPLETED);
     } else {
       const statusReason = reason ?? outcome.reason ?? FAILED;
       const attempts = job.detail.retryStrategy?.attempts ?? 1;
       if (retryable && (job.detail.attempts?.length ?? 0) < attempts && this.retryAllowed(job, statusReason)) {
         const attempt = job.detail.attempts?.[job.detail.attempts.length - 1];
         if (attempt) Object.assign(attempt, { stoppedAt: now, statusReason });
-        transitionServiceJob(job, "RUNNABLE", now, statusReason);
+        transitionServiceJob(store, job, "RUNNABLE", now, statusReason);
       } else {
-        transitionServiceJob(job, "FAILED", now, statusReason);
+        transitionServiceJob(store, job, "FAILED", now, statusReason);
       }
     }
     this.engine.wake();
@@ -93,7 +95,7 @@ export class ServiceJobRunner {
 
   private run(store: BatchStore, job: ServiceJobRecord): void {
     const now = this.engine.now();
-    transitionServiceJob(job, "RUNNING", now);
+    transitionServiceJob(store, job, "RUNNING", now);
     const token = job.attemptToken ?? 0;
     const timeout = job.detail.timeoutConfig?.attemptDurationSeconds;
     if (timeout !== undefined) {
@@ -131,9 +133,7 @@ export class ServiceJobRunner {
     for (const limit of environment.detail.capacityLimits ?? []) {
       const wanted = usage(job, limit.capacityUnit);
       if (wanted === 0) continue;
-      let used = 0;
-      for (const other of store.serviceJobs.values()) if (other.placedOn === environment.name) used += usage(other, limit.capacityUnit);
-      if (used + wanted > (limit.maxCapacity ?? 0)) return false;
+      if (store.serviceJobs.heldOn(environmentHolder(environment.name), limit.capacityUnit) + wanted > (limit.maxCapacity ?? 0)) return false;
     }
     return true;
   }
@@ -170,4 +170,60 @@ function usage(job: ServiceJobRecord, unit: string | undefined): number {
     if (unit === "NUM_INSTANCES" || entry.capacityUnit === unit) total += entry.quantity ?? 0;
   }
   return total;
+}
+
+/**
+ * Quota shares (a queue with a quota-share policy): a job runs within its share's `capacityLimits`; beyond them
+ * only a LEND_AND_BORROW share may borrow, up to `borrowLimit` percent of its limit (-1: no limit), and only
+ * what the queue's lending shares (LEND, LEND_AND_BORROW) leave idle and others have not borrowed already.
+ * A RESERVE share keeps its idle capacity. Borrowed capacity is not taken back from running jobs (no preemption).
+ */
+function quotaShareAdmits(store: BatchStore, job: ServiceJobRecord): boolean {
+  const shareName = job.detail.quotaShareName;
+  if (shareName === undefined) return true;
+  const shares = quotaSharesOf(store, job.queueName);
+  const own = shares.find((share) => share.name === shareName);
+  if (!own || own.detail.state !== "ENABLED") return false;
+  for (const entry of job.detail.capacityUsage ?? []) {
+    const unit = entry.capacityUnit ?? NUM_INSTANCES;
+    const wanted = entry.quantity ?? 0;
+    if (wanted === 0) continue;
+    const limit = limitOf(own.detail, unit);
+    const used = heldBy(store, job.queueName, own.name, unit);
+    if (used + wanted <= limit) continue;
+    const sharing = own.detail.resourceSharingConfiguration;
+    if (sharing?.strategy !== "LEND_AND_BORROW") return false;
+    const borrowLimit = sharing.borrowLimit ?? -1;
+    const borrowedAfter = used + wanted - limit;
+    if (borrowLimit >= 0 && borrowedAfter > (limit * borrowLimit) / 100) return false;
+    // What the lenders leave idle, less what every share already borrows beyond its own limit.
+    let idle = 0;
+    for (const share of shares) {
+      const shareUsed = heldBy(store, job.queueName, share.name, unit);
+      const shareLimit = limitOf(share.detail, unit);
+      const strategy = share.detail.resourceSharingConfiguration?.strategy;
+      if (share !== own && share.detail.state === "ENABLED" && (strategy === "LEND" || strategy === "LEND_AND_BORROW")) idle += Math.max(0, shareLimit - shareUsed);
+      idle -= Math.max(0, shareUsed - shareLimit);
+    }
+    if (borrowedAfter - Math.max(0, used - limit) > idle) return false;
+  }
+  return true;
+}
+
+/** The quota shares of a queue. The quota-share tables are small (20 per queue), so a walk is cheap. */
+function quotaSharesOf(store: BatchStore, queueName: string): { name: string; detail: QuotaShareRecord["detail"] }[] {
+  const prefix = `${queueName}/quota-share/`;
+  const shares: { name: string; detail: QuotaShareRecord["detail"] }[] = [];
+  for (const record of store.quotaShares.values()) if (record.name.startsWith(prefix)) shares.push({ name: record.name.slice(prefix.length), detail: record.detail });
+  return shares;
+}
+
+function heldBy(store: BatchStore, queueName: string, shareName: string, unit: string): number {
+  return store.serviceJobs.heldOn(quotaShareHolder(queueName, shareName), unit);
+}
+
+/** A share's limit for a capacity unit: the entry for that instance type, else its NUM_INSTANCES entry, else none. */
+function limitOf(detail: QuotaShareRecord["detail"], unit: string): number {
+  const limits = detail.capacityLimits ?? [];
+  return (limits.find((limit) => limit.capacityUnit === unit) ?? limits.find((limit) => limit.capacityUnit === NUM_INSTANCES))?.maxCapacity ?? 0;
 }

@@ -28,8 +28,9 @@ export function isTerminalServiceJob(status: string | undefined): boolean {
  * The one place a service job's status changes, so the job engine can take it over later.
  * Timestamps follow the status: SCHEDULED sets scheduledAt, RUNNING startedAt, a terminal status stoppedAt.
  */
-export function transitionServiceJob(job: ServiceJobRecord, status: ServiceJobStatus, now: number, reason?: string): void {
+export function transitionServiceJob(store: BatchStore, job: ServiceJobRecord, status: ServiceJobStatus, now: number, reason?: string): void {
   const detail = job.detail;
+  const from = detail.status;
   detail.status = status;
   if (reason !== undefined) detail.statusReason = reason;
   if (status === "SCHEDULED") detail.scheduledAt = now;
@@ -42,6 +43,7 @@ export function transitionServiceJob(job: ServiceJobRecord, status: ServiceJobSt
       if (reason !== undefined) attempt.statusReason = reason;
     }
   }
+  store.serviceJobs.moved(job, from);
 }
 
 /** A stable text for a request, to tell a retried request from a different one that reuses its client token. */

@@ -1,4 +1,5 @@
 import { parseBatchArn } from "./arn";
+import { ServiceJobIndex } from "./service-job-index";
 import { JobIndex } from "./job-index";
 import { JobDefinitionTable } from "./job-definition-table";
 import { LogStore } from "./log-store";
@@ -13,7 +14,6 @@ import type {
   Taggable,
 } from "./records";
 import { ResourceTable } from "./resource-table";
-import type { ServiceJobRecord } from "./service-jobs";
 
 export type { JobRecord } from "./job-record";
 
@@ -31,7 +31,7 @@ export class BatchStore {
   readonly jobs = new JobIndex();
   /** vCPUs taken on each compute environment by STARTING and RUNNING jobs. */
   readonly usedVcpus = new Map<string, number>();
-  readonly serviceJobs = new Map<string, ServiceJobRecord>();
+  readonly serviceJobs = new ServiceJobIndex();
   /** CloudWatch Logs of this account and region: where jobs' output goes and the Logs operations read. */
   readonly logs = new LogStore();
 
