@@ -1,6 +1,7 @@
 import type { ConsumableResourceProperties, ConsumableResourceSummary, KeyValuesPair, ListJobsByConsumableResourceSummary } from "@aws-sdk/client-batch";
 import { batchArn } from "../state/arn";
-import { paginate } from "../state/pagination";
+import { decodeCursor, encodeToken, paginate } from "../state/pagination";
+import type { JobRecord } from "../state/job-record";
 import type { ConsumableResourceRecord } from "../state/records";
 import { clientTokens, fingerprint } from "../state/service-jobs";
 import type { BatchStore } from "../state/store";
@@ -124,15 +125,22 @@ export const consumableResourceOperations: OperationGroup<
     const statuses = filters.get("JOB_STATUS");
     for (const status of statuses ?? []) checkOneOf(status, JOB_STATUSES, "JOB_STATUS filter value");
     const namePatterns = filters.get("JOB_NAME");
-    const matching = jobsRequiring(store, record)
-      .filter(({ summary }) => !statuses || statuses.includes(summary.jobStatus ?? ""))
-      .filter(({ summary }) => !namePatterns || namePatterns.some((pattern) => matchesNameFilter(summary.jobName ?? "", pattern)));
-    const page = paginate(matching, (job) => job.sequence, {
-      maxResults: input.maxResults,
-      nextToken: input.nextToken,
-      guard: `ListJobsByConsumableResource:${record.arn}:${JSON.stringify([...filters])}`,
-    });
-    return { jobs: page.items.map((job) => job.summary), nextToken: page.nextToken };
+    const guard = `ListJobsByConsumableResource:${record.arn}:${JSON.stringify([...filters])}`;
+    const cursor = decodeCursor(input.nextToken, guard);
+    const size = input.maxResults ?? 100;
+    // The jobs that require the resource, from their index: the walk never reaches jobs that do not.
+    const page: { sequence: number; summary: ListJobsByConsumableResourceSummary }[] = [];
+    let nextToken: string | undefined;
+    for (const [job] of store.jobs.requiring(record.name)?.after(cursor && { position: cursor.position }) ?? []) {
+      if (statuses && !statuses.includes(job.status)) continue;
+      if (namePatterns && !namePatterns.some((pattern) => matchesNameFilter(job.jobName, pattern))) continue;
+      if (page.length === size) {
+        nextToken = encodeToken(guard, page[page.length - 1].sequence);
+        break;
+      }
+      page.push({ sequence: job.sequence, summary: summaryOfJob(job, record) });
+    }
+    return { jobs: page.map((job) => job.summary), nextToken };
   },
 };
 
@@ -177,33 +185,20 @@ function quantityRequired(properties: ConsumableResourceProperties | undefined, 
   return matching.reduce((sum, entry) => sum + (entry.quantity ?? 0), 0);
 }
 
-/**
- * The jobs that require the resource, in submission order. The one place this file reads the job store.
- * Only submitted jobs are listed, not the children of array jobs or the nodes of multi-node jobs.
- */
-function jobsRequiring(store: BatchStore, resource: ConsumableResourceRecord): { sequence: number; summary: ListJobsByConsumableResourceSummary }[] {
-  const found: { sequence: number; summary: ListJobsByConsumableResourceSummary }[] = [];
-  for (const job of store.jobs.values()) {
-    if (job.kind === "array-child" || job.kind === "node") continue;
-    const spec = job.spec;
-    const quantity = quantityRequired(spec.consumableResourceProperties, resource);
-    if (quantity === undefined) continue;
-    found.push({
-      sequence: job.sequence,
-      summary: {
-        jobArn: job.jobArn,
-        jobQueueArn: spec.jobQueueArn,
-        jobName: job.jobName,
-        jobDefinitionArn: spec.jobDefinitionArn,
-        shareIdentifier: spec.shareIdentifier,
-        jobStatus: job.status,
-        quantity,
-        statusReason: job.statusReason,
-        startedAt: job.startedAt,
-        createdAt: job.createdAt,
-        consumableResourceProperties: copy(spec.consumableResourceProperties),
-      },
-    });
-  }
-  return found.sort((a, b) => a.sequence - b.sequence);
+/** A job as ListJobsByConsumableResource shows it: with the quantity it requires of this resource. */
+function summaryOfJob(job: JobRecord, resource: ConsumableResourceRecord): ListJobsByConsumableResourceSummary {
+  const spec = job.spec;
+  return {
+    jobArn: job.jobArn,
+    jobQueueArn: spec.jobQueueArn,
+    jobName: job.jobName,
+    jobDefinitionArn: spec.jobDefinitionArn,
+    shareIdentifier: spec.shareIdentifier,
+    jobStatus: job.status,
+    quantity: quantityRequired(spec.consumableResourceProperties, resource) ?? 0,
+    statusReason: job.statusReason,
+    startedAt: job.startedAt,
+    createdAt: job.createdAt,
+    consumableResourceProperties: copy(spec.consumableResourceProperties),
+  };
 }

@@ -157,10 +157,9 @@ function health(service: BatchService) {
   for (const store of service.partitions.all()) {
     computeEnvironments += store.computeEnvironments.size;
     jobQueues += store.jobQueues.size;
-    for (const job of store.jobs.values()) {
-      jobs++;
-      jobsByStatus[job.status] = (jobsByStatus[job.status] ?? 0) + 1;
-    }
+    jobs += store.jobs.size;
+    // Kept counts: health is polled, so it must not walk the jobs.
+    for (const [status, count] of Object.entries(store.jobs.statusCounts.all)) jobsByStatus[status] = (jobsByStatus[status] ?? 0) + count;
   }
   return { status: "ok", service: "parlel-batch", version: VERSION, clock: service.clock.kind, now: service.clock.now(), counts: { computeEnvironments, jobQueues, jobs, jobsByStatus, requests: service.requests.length } };
 }

@@ -202,22 +202,31 @@ export function dashboardState(service: BatchService): DashboardState {
   const partitions: PartitionView[] = [];
   const lanes = new Map<string, LaneView>();
   for (const store of service.partitions.all()) {
-    const queueCounts = new Map<string, Partial<StatusCounts>>();
-    for (const job of store.jobs.values()) {
-      if (job.kind === "node") continue;
-      (job.kind === "array-child" ? counts.arrayChildren : counts.jobs)[job.status]++;
-      if (job.kind === "array-parent") {
-        if (arrays.accepts(job.createdAt, job.sequence)) arrays.add(job.createdAt, job.sequence, { store, job });
-      } else {
-        // The jobs the scheduler places: single jobs, array children and multi-node jobs.
-        const queue = queueCounts.get(job.spec.queueName) ?? {};
-        queue[job.status] = (queue[job.status] ?? 0) + 1;
-        queueCounts.set(job.spec.queueName, queue);
-        timeline.offer(store, job);
+    // Every figure comes from a kept count or index: the state is polled, and must not walk every job.
+    const kept = store.jobs.statusCounts;
+    addCounts(counts.jobs, kept.topLevel);
+    addCounts(counts.arrayChildren, kept.arrayChildren);
+    for (const queueName of store.jobs.queuesWithJobs()) {
+      for (const job of store.jobs.newestCreatedIn(queueName, DASHBOARD_LIMITS.recentJobs)) {
+        if (recent.accepts(job.createdAt, job.sequence)) recent.add(job.createdAt, job.sequence, { store, job });
       }
-      if (job.kind !== "array-child" && recent.accepts(job.createdAt, job.sequence)) recent.add(job.createdAt, job.sequence, { store, job });
     }
-    const view = partitionView(store, queueCounts);
+    for (const queueName of store.jobs.queuesWithRunnableJobs()) {
+      let waiting = 0;
+      for (const job of store.jobs.runnableIn(queueName).values()) {
+        if (++waiting > DASHBOARD_LIMITS.waitingJobs) break;
+        timeline.offerWaiting(store, job);
+      }
+    }
+    let arrayCount = 0;
+    for (const [job] of store.jobs.arrayParents.before()) {
+      if (++arrayCount > DASHBOARD_LIMITS.arrayJobs) break;
+      if (arrays.accepts(job.createdAt, job.sequence)) arrays.add(job.createdAt, job.sequence, { store, job });
+    }
+    for (const [job] of store.jobs.inFlight.after()) timeline.offerRunning(store, job);
+    for (const { job, index } of store.jobs.endedAttempts.values()) timeline.offerAttempt(store, job, index);
+    if (store.jobs.endedAttempts.overwritten > 0) timeline.truncated = true;
+    const view = partitionView(store, kept.placedByQueue);
     if (view.jobQueues.length === 0 && view.computeEnvironments.length === 0 && store.jobs.size === 0) continue;
     partitions.push(view);
     for (const environment of view.computeEnvironments) {
@@ -237,13 +246,17 @@ export function dashboardState(service: BatchService): DashboardState {
   };
 }
 
+function addCounts(into: StatusCounts, counts: Partial<StatusCounts>): void {
+  for (const [status, count] of Object.entries(counts) as [JobStatus, number][]) into[status] += count;
+}
+
 export function dashboardPage(): string {
   return DASHBOARD_HTML;
 }
 
 // ---- Resources ----
 
-function partitionView(store: BatchStore, queueCounts: Map<string, Partial<StatusCounts>>): PartitionView {
+function partitionView(store: BatchStore, queueCounts: ReadonlyMap<string, Partial<StatusCounts>>): PartitionView {
   const jobQueues: JobQueueView[] = [...store.jobQueues.values()].map(({ name, detail }) => ({
     name,
     state: detail.state,
@@ -252,7 +265,7 @@ function partitionView(store: BatchStore, queueCounts: Map<string, Partial<Statu
     priority: detail.priority,
     computeEnvironments: inOrder(detail.computeEnvironmentOrder ?? []).map((entry) => lastSegment(entry.computeEnvironment ?? "", "compute-environment/")),
     schedulingPolicy: detail.schedulingPolicyArn ? lastSegment(detail.schedulingPolicyArn, "scheduling-policy/") : undefined,
-    counts: queueCounts.get(name) ?? {},
+    counts: { ...queueCounts.get(name) },
   }));
   const computeEnvironments: ComputeEnvironmentView[] = [...store.computeEnvironments.values()].map((record) => {
     const capacity = capacityOf(record);
@@ -403,18 +416,31 @@ class TimelineSelection {
 
   constructor(private readonly now: number) {}
 
-  offer(store: BatchStore, job: JobRecord): void {
-    job.attempts.forEach((attempt, i) => {
-      const end = attempt.stoppedAt ?? this.now;
-      if (attempt.startedAt !== undefined && this.attempts.accepts(end, attempt.startedAt)) this.attempts.add(end, attempt.startedAt, { store, job, attempt: i });
-    });
-    if (job.status === "RUNNING" || job.status === "STARTING") {
-      const start = job.status === "RUNNING" ? (job.startedAt ?? job.statusSince) : job.statusSince;
-      if (this.attempts.accepts(this.now, start)) this.attempts.add(this.now, start, { store, job, attempt: job.attempts.length });
-    } else if (job.status === "RUNNABLE") {
-      const since = waitingSince(job, job.attempts.length);
-      if (this.waiting.accepts(-since, -job.sequence)) this.waiting.add(-since, -job.sequence, { store, job });
-    }
+  private readonly seen = new Set<string>();
+  /** Set when older attempts exist than the partitions' recent-attempt rings keep. */
+  truncated = false;
+
+  /** An ended attempt of a job (the same attempt offered twice counts once). */
+  offerAttempt(store: BatchStore, job: JobRecord, index: number): void {
+    const attempt = job.attempts[index];
+    if (attempt?.startedAt === undefined || !store.jobs.isLive(job)) return;
+    const key = `${job.jobId}/${index}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    const end = attempt.stoppedAt ?? this.now;
+    if (this.attempts.accepts(end, attempt.startedAt)) this.attempts.add(end, attempt.startedAt, { store, job, attempt: index });
+  }
+
+  /** A STARTING or RUNNING job: its current attempt ends "now". */
+  offerRunning(store: BatchStore, job: JobRecord): void {
+    const start = job.status === "RUNNING" ? (job.startedAt ?? job.statusSince) : job.statusSince;
+    if (this.attempts.accepts(this.now, start)) this.attempts.add(this.now, start, { store, job, attempt: job.attempts.length });
+  }
+
+  /** A RUNNABLE job waiting to be placed. */
+  offerWaiting(store: BatchStore, job: JobRecord): void {
+    const since = waitingSince(job, job.attempts.length);
+    if (this.waiting.accepts(-since, -job.sequence)) this.waiting.add(-since, -job.sequence, { store, job });
   }
 
   view(lanes: Map<string, LaneView>): TimelineView {
@@ -430,7 +456,7 @@ class TimelineSelection {
     }
     const ordered = [...lanes.values()].sort((a, b) => Number(a.key === WAITING_LANE) - Number(b.key === WAITING_LANE));
     const from = bars.reduce((earliest, bar) => Math.min(earliest, bar.waitingSince), this.now);
-    return { from, to: this.now, lanes: ordered, bars, truncated: this.attempts.dropped + this.waiting.dropped > 0 };
+    return { from, to: this.now, lanes: ordered, bars, truncated: this.truncated || this.attempts.dropped + this.waiting.dropped > 0 };
   }
 }
 

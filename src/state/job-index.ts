@@ -2,6 +2,7 @@ import type { JobStatus } from "@aws-sdk/client-batch";
 import { isTerminal, JobViews, type JobRecord } from "./job-record";
 import { Line } from "./line";
 import { FairShareQueue } from "./fair-share";
+import { Listing } from "./keyed-listing";
 
 /** Where ListJobs finds a job: its queue for top-level jobs, its parent for children and nodes. */
 export function listingOwner(job: JobRecord): string {
@@ -24,9 +25,17 @@ export class JobIndex {
   /** Top-level jobs per queue in creation order, for ListJobs filters. */
   private readonly created = new Map<string, CreationList>();
   private readonly runnable = new Map<string, RunnableLine>();
+  /** Top-level jobs by the consumable resources they require (by name), in submission order. */
+  private readonly byConsumableResource = new Map<string, Listing<JobRecord>>();
   /** Fair-share state of the queues whose jobs carry share identifiers. */
   private readonly fairShares = new Map<string, FairShareQueue>();
   private readonly counts = { runnable: 0 };
+  /** Jobs by status: every record; top-level jobs and array children apart; and per queue the jobs the scheduler places. */
+  readonly statusCounts = new StatusCounts();
+  /** Array parents in creation order, and what runs now: for views of recent activity that must not walk every job. */
+  readonly arrayParents = new Listing<JobRecord>();
+  readonly inFlight = new Listing<JobRecord>();
+  readonly endedAttempts = new RecentAttempts(RECENT_ATTEMPTS);
   /** The JSON of the DescribeJobs and ListJobs views of recently shown jobs. */
   readonly views = new JobViews();
   /** Finished top-level jobs in the order they finished, which is the order they expire in. */
@@ -46,6 +55,9 @@ export class JobIndex {
 
   add(job: JobRecord): void {
     this.byId.set(job.jobId, job);
+    this.statusCounts.count(job, job.status, 1);
+    if (job.kind === "array-parent") this.arrayParents.add(job.jobId, job, job.sequence);
+    this.trackActivity(job, undefined);
     this.statusListing(this.listingsOf(job), job.status).insert(job);
     if (job.kind !== "array-child" && job.kind !== "node") {
       let list = this.created.get(job.spec.queueName);
@@ -54,6 +66,24 @@ export class JobIndex {
     }
     if (job.status === "RUNNABLE") this.runnableIn(job.spec.queueName).add(job);
     if (job.spec.shareIdentifier !== undefined) this.joinFairShare(job);
+    if (job.spec.consumableResourceProperties !== undefined && isTopLevel(job)) this.forEachConsumableResource(job, (listing) => listing.add(job.jobId, job, job.sequence));
+  }
+
+  /** Top-level jobs that require a consumable resource, in submission order; positions are their sequence numbers. */
+  requiring(consumableResourceName: string): Listing<JobRecord> | undefined {
+    return this.byConsumableResource.get(consumableResourceName);
+  }
+
+  private forEachConsumableResource(job: JobRecord, act: (listing: Listing<JobRecord>) => void): void {
+    const names = new Set<string>();
+    for (const entry of job.spec.consumableResourceProperties?.consumableResourceList ?? []) {
+      names.add((entry.consumableResource ?? "").replace(/^arn:.*:consumable-resource\//, ""));
+    }
+    for (const name of names) {
+      let listing = this.byConsumableResource.get(name);
+      if (!listing) this.byConsumableResource.set(name, (listing = new Listing()));
+      act(listing);
+    }
   }
 
   /** Keeps the indexes in step with a status change; the engine's `transition` is its one caller. */
@@ -61,6 +91,9 @@ export class JobIndex {
     // Every job in the index is in a listing: a job without one has not been added yet, and joins in the
     // status it has when it is.
     if (job.listing === undefined) return;
+    this.statusCounts.count(job, from, -1);
+    this.statusCounts.count(job, job.status, 1);
+    this.trackActivity(job, from);
     // Joining the new status's listing leaves the old one; a job that stays in its status goes to the back.
     const listing = this.statusListing(this.listingsOf(job), job.status);
     if (job.listing === listing) listing.remove(job);
@@ -69,6 +102,20 @@ export class JobIndex {
     if (from === "RUNNABLE") job.runnableLine?.delete(job);
     if (job.status === "RUNNABLE") this.runnableIn(job.spec.queueName).add(job);
     if (job.spec.shareIdentifier !== undefined && from !== job.status) this.moveInFairShare(job, from);
+  }
+
+  /** Keeps `inFlight` and `endedAttempts` in step: a job that stops STARTING or RUNNING has ended an attempt. */
+  private trackActivity(job: JobRecord, from: JobStatus | undefined): void {
+    if (job.kind === "node" || job.kind === "array-parent") return;
+    const running = job.status === "STARTING" || job.status === "RUNNING";
+    if (running) {
+      if (from !== "STARTING" && from !== "RUNNING") this.inFlight.add(job.jobId, job);
+      return;
+    }
+    if (from === "STARTING" || from === "RUNNING") this.inFlight.remove(job.jobId);
+    // A job that joins in its final status (it ran straight through) brings its attempts with it.
+    if (from === undefined) for (let i = 0; i < job.attempts.length; i++) this.endedAttempts.push(job, i);
+    else if (from === "STARTING" || from === "RUNNING") this.endedAttempts.push(job, job.attempts.length - 1);
   }
 
   /** The fair-share state of a queue. */
@@ -95,8 +142,12 @@ export class JobIndex {
   remove(job: JobRecord): void {
     if (this.byId.get(job.jobId) !== job) return;
     this.byId.delete(job.jobId);
+    this.statusCounts.count(job, job.status, -1);
+    this.arrayParents.remove(job.jobId);
+    this.inFlight.remove(job.jobId);
     this.views.forget(job);
     job.listing?.remove(job);
+    if (job.spec.consumableResourceProperties !== undefined && isTopLevel(job)) this.forEachConsumableResource(job, (listing) => listing.remove(job.jobId));
     if (job.runnableLine !== undefined && job.spec.shareIdentifier !== undefined) this.fairShareIn(job.spec.queueName).leftRunnable(job);
     job.runnableLine?.delete(job);
     if (job.kind === "array-child" || job.kind === "node") return;
@@ -149,6 +200,23 @@ export class JobIndex {
     return this.created.get(queueName) ?? NO_JOBS;
   }
 
+  /** The queues that have had top-level jobs. */
+  queuesWithJobs(): IterableIterator<string> {
+    return this.created.keys();
+  }
+
+  /** Up to `limit` live top-level jobs of a queue, newest first. Expiry removes the oldest, so the walk meets few removed ones. */
+  *newestCreatedIn(queueName: string, limit: number): IterableIterator<JobRecord> {
+    const list = this.created.get(queueName);
+    if (!list) return;
+    let found = 0;
+    for (let i = list.length - 1; i >= 0 && found < limit; i--) {
+      if (!this.isLive(list[i])) continue;
+      found++;
+      yield list[i];
+    }
+  }
+
   isLive(job: JobRecord): boolean {
     return this.byId.get(job.jobId) === job;
   }
@@ -167,6 +235,70 @@ export class JobIndex {
 
 function isTopLevel(job: JobRecord): boolean {
   return job.kind !== "array-child" && job.kind !== "node";
+}
+
+/** How many ended attempts `endedAttempts` keeps. */
+export const RECENT_ATTEMPTS = 500;
+
+/** The attempts that ended last, newest last, in a ring of fixed size. */
+export class RecentAttempts {
+  private readonly jobs: (JobRecord | undefined)[];
+  private readonly indexes: number[];
+  private next = 0;
+  private count = 0;
+  /** Attempts pushed out of the ring by newer ones. */
+  overwritten = 0;
+
+  constructor(readonly capacity: number) {
+    this.jobs = new Array<JobRecord | undefined>(capacity);
+    this.indexes = new Array<number>(capacity).fill(0);
+  }
+
+  push(job: JobRecord, index: number): void {
+    if (index < 0) return;
+    if (this.count === this.capacity) this.overwritten++;
+    this.jobs[this.next] = job;
+    this.indexes[this.next] = index;
+    this.next = (this.next + 1) % this.capacity;
+    this.count = Math.min(this.count + 1, this.capacity);
+  }
+
+  /** Newest first. */
+  *values(): IterableIterator<{ job: JobRecord; index: number }> {
+    for (let i = 1; i <= this.count; i++) {
+      const at = (this.next - i + this.capacity) % this.capacity;
+      yield { job: this.jobs[at] as JobRecord, index: this.indexes[at] };
+    }
+  }
+}
+
+export type CountsByStatus = Partial<Record<JobStatus, number>>;
+
+/** Counts of jobs by status kept as jobs come, move and go, so reading them walks no jobs. */
+export class StatusCounts {
+  /** Every job record of the partition, array children and nodes included. */
+  readonly all: CountsByStatus = {};
+  /** Top-level jobs (single, array and multi-node), as ListJobs on their queues shows them. */
+  readonly topLevel: CountsByStatus = {};
+  readonly arrayChildren: CountsByStatus = {};
+  /** Per queue: the jobs the scheduler places (single jobs, array children, multi-node jobs). */
+  readonly placedByQueue = new Map<string, CountsByStatus>();
+
+  count(job: JobRecord, status: JobStatus, delta: 1 | -1): void {
+    add(this.all, status, delta);
+    if (job.kind === "node") return;
+    add(job.kind === "array-child" ? this.arrayChildren : this.topLevel, status, delta);
+    if (job.kind === "array-parent") return;
+    let queue = this.placedByQueue.get(job.spec.queueName);
+    if (!queue) this.placedByQueue.set(job.spec.queueName, (queue = {}));
+    add(queue, status, delta);
+  }
+}
+
+function add(counts: CountsByStatus, status: JobStatus, delta: number): void {
+  const value = (counts[status] ?? 0) + delta;
+  if (value === 0) delete counts[status];
+  else counts[status] = value;
 }
 
 const NO_QUEUES: string[] = Object.freeze([]) as unknown as string[];
