@@ -63,6 +63,34 @@ function engineTable(result) {
   ];
 }
 
+const GOAL_FAIR_SHARE_RATIO = 1.2;
+const GOAL_FLAT_RATIO = 1.2;
+const GOAL_DRAIN_RATIO = 1.5;
+
+function fairShareTable(result) {
+  const lines = [
+    "### Fair share against FIFO (bench/fair-share.cjs)",
+    "",
+    `Per call through BatchClient, in µs, with the given number of jobs in state: ${result.shares} array jobs, one per share identifier, whose children wait RUNNABLE behind 100 running ones. ` +
+      `Median over ${PAIRS} adjacent pairs of blocks, one in a fair-share queue (${result.shares} share identifiers) and one in a FIFO queue. Goals: fair share within ${GOAL_FAIR_SHARE_RATIO}× of FIFO, and the largest state within ${GOAL_FLAT_RATIO}× of the smallest.`,
+    "",
+    "| Jobs in state | Operation | Fair share µs/call | FIFO µs/call | Fair share / FIFO | ≤ 1.2 | Fair share / same at smallest state | ≤ 1.2 |",
+    "|---:|---|---:|---:|---:|:---:|---:|:---:|",
+  ];
+  const smallest = new Map();
+  for (const row of result.rows) if (!smallest.has(row.operation)) smallest.set(row.operation, row);
+  for (const row of result.rows) {
+    const flat = row.fairShareUs / smallest.get(row.operation).fairShareUs;
+    lines.push(`| ${row.jobs.toLocaleString("en-US")} | ${row.operation} | ${fixed(row.fairShareUs, 1)} | ${fixed(row.fifoUs, 1)} | ${fixed(row.ratio, 2)} | ${mark(row.ratio <= GOAL_FAIR_SHARE_RATIO)} | ${fixed(flat, 2)} | ${mark(flat <= GOAL_FLAT_RATIO)} |`);
+  }
+  const drainRatio = result.drain.fairShareMs / result.drain.fifoMs;
+  lines.push(
+    "",
+    `Draining ${result.drain.jobs.toLocaleString("en-US")} one-minute jobs on 1,000 vCPUs, manual clock: FIFO ${fixed(result.drain.fifoMs / 1000, 2)} s, fair share ${fixed(result.drain.fairShareMs / 1000, 2)} s, ratio ${fixed(drainRatio, 2)} (goal ≤ ${GOAL_DRAIN_RATIO}: ${mark(drainRatio <= GOAL_DRAIN_RATIO)}).`,
+  );
+  return lines;
+}
+
 function coldWarmTable(result) {
   const lines = [
     "### Where the fake's time goes (bench/cold-warm.cjs)",
@@ -93,6 +121,7 @@ async function main() {
   const server = await runPart("server.cjs", ["--expose-gc"]);
   const engine = await runPart("engine.cjs", ["--expose-gc"]);
   const coldWarm = await runPart("cold-warm.cjs", ["--expose-gc"]);
+  const fairShare = await runPart("fair-share.cjs", ["--expose-gc"]);
   const info = machine();
   const load = `${loadBefore.toFixed(2)} before, ${os.loadavg()[0].toFixed(2)} after (the benchmark's own process and V8's background threads count too)`;
   const table = [
@@ -101,6 +130,8 @@ async function main() {
     ...ratioTable("Server mode over loopback: fake.listen vs bare node:http server with the same bytes (floor)", server),
     "",
     ...engineTable(engine),
+    "",
+    ...fairShareTable(fairShare),
     "",
     ...coldWarmTable(coldWarm),
   ];
