@@ -205,15 +205,16 @@ export class JobIndex {
     return this.created.keys();
   }
 
-  /** Up to `limit` live top-level jobs of a queue, newest first. Expiry removes the oldest, so the walk meets few removed ones. */
+  /** Up to `limit` live top-level jobs of a queue, newest first. Expiry removes the oldest, so the walk meets few holes. */
   *newestCreatedIn(queueName: string, limit: number): IterableIterator<JobRecord> {
     const list = this.created.get(queueName);
     if (!list) return;
     let found = 0;
     for (let i = list.length - 1; i >= 0 && found < limit; i--) {
-      if (!this.isLive(list[i])) continue;
+      const job = list.at(i);
+      if (job === undefined) continue;
       found++;
-      yield list[i];
+      yield job;
     }
   }
 
