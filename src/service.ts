@@ -193,12 +193,14 @@ export class BatchService {
     throw failure;
   }
 
-  /** Moves a manual clock forward, running each event at its own instant on the way. */
+  /**
+   * Moves a manual clock forward, running each event at its own instant on the way. A duration that is not
+   * 0 or more milliseconds, or that would leave the range of a `Date`, is a RangeError and moves nothing.
+   */
   async advance(ms: number): Promise<void> {
     const clock = this.clock;
     if (!(clock instanceof ManualClock)) throw new Error('advance() needs the manual clock: fakeBatch({ clock: "manual" })');
-    if (!Number.isFinite(ms) || ms < 0) throw new Error(`advance() takes a duration of 0 or more milliseconds, got ${ms}`);
-    const target = clock.now() + ms;
+    const target = clock.targetOf(ms);
     for (let next = this.engine.nextEventTime(); next !== undefined && next <= target; next = this.engine.nextEventTime()) {
       clock.advanceTo(next);
       await this.engine.settle();

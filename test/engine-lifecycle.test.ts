@@ -210,6 +210,34 @@ describe("the job lifecycle on the manual clock", () => {
     const { jobSummaryList } = await batch.send(new ListJobsCommand({ jobQueue: "jq", jobStatus: "SUCCEEDED" }));
     expect(jobSummaryList!.map((j) => j.jobId)).toEqual([jobId]);
   });
+
+  test("advance() refuses to leave the range of a Date, and the clock and jobs stay as they were", async () => {
+    const { fake, submit, describe } = await engine();
+    const start = fake.now();
+    const before = await submit({ jobName: "before" });
+    for (const ms of [1e308, Number.MAX_VALUE, 8.64e15]) {
+      await expect(fake.advance(ms)).rejects.toThrow(
+        `Advancing ${ms} ms would move the clock past +275760-09-13T00:00:00.000Z, the latest time a JavaScript Date can hold: the clock is at 2026-01-01T00:00:00.000Z, so it can advance at most ${8.64e15 - start} ms.`,
+      );
+    }
+    await expect(fake.advance(Infinity)).rejects.toThrow("advance() takes a duration of 0 or more milliseconds, got Infinity.");
+    expect(fake.now()).toBe(start);
+    // Jobs submitted after a refused advance live as long as ever, and the clock still moves.
+    const after = await submit({ jobName: "after" });
+    expect((await describe(after)).status).toBe("SUCCEEDED");
+    expect((await describe(before)).status).toBe("SUCCEEDED");
+    await fake.advance(1000);
+    expect(fake.now()).toBe(start + 1000);
+    // Up to the last instant a Date can hold is allowed; a step beyond it is not.
+    await fake.advance(8.64e15 - fake.now());
+    expect(new Date(fake.now()).toISOString()).toBe("+275760-09-13T00:00:00.000Z");
+    await expect(fake.advance(1)).rejects.toThrow(/can advance at most 0 ms/);
+  });
+
+  test("a manual clock's startTime must be a time a Date can hold", () => {
+    expect(() => fakeBatch({ clock: "manual", startTime: 1e308 })).toThrow("The manual clock's startTime must be epoch milliseconds a JavaScript Date can hold (±8640000000000000), got 1e+308.");
+    expect(() => fakeBatch({ clock: "manual", startTime: Number.NaN })).toThrow(/got NaN/);
+  });
 });
 
 describe("dependencies", () => {

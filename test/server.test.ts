@@ -106,12 +106,24 @@ describe("control endpoints", () => {
     expect((await describeJob(jobId!))?.status).toBe("SUCCEEDED");
   });
 
-  test("POST /_parlel/advance refuses bad durations, and a real clock", async () => {
+  test("POST /_parlel/advance refuses bad durations, one past the range of a Date, and a real clock", async () => {
     for (const body of [{}, { ms: -1 }, { ms: "5" }, { seconds: 5 }]) {
       const refused = await post("/_parlel/advance", body);
       expect(refused.status).toBe(400);
       expect(refused.json.message).toMatch(/ms|Unknown field seconds/);
     }
+    for (const ms of [1e308, 8.64e15]) {
+      const refused = await post("/_parlel/advance", { ms });
+      expect(refused.status).toBe(400);
+      expect(refused.json.message).toBe(
+        `Advancing ${ms} ms would move the clock past +275760-09-13T00:00:00.000Z, the latest time a JavaScript Date can hold: the clock is at 2026-01-01T00:00:00.000Z, so it can advance at most ${8.64e15 - Date.UTC(2026, 0, 1)} ms.`,
+      );
+    }
+    // Nothing moved: a job submitted now lives, and the clock still advances.
+    expect((await call("GET", "/_parlel/health")).json.now).toBe(Date.UTC(2026, 0, 1));
+    const { jobId } = await batch.send(new SubmitJobCommand({ jobName: "after", jobQueue: "etl", jobDefinition: "step" }));
+    expect((await describeJob(jobId!))?.status).toBe("SUCCEEDED");
+    expect((await post("/_parlel/advance", { ms: 1000 })).json).toEqual({ now: Date.UTC(2026, 0, 1) + 1000 });
     const realTime = await fakeBatch().listen({ port: 0 });
     try {
       const refused = await fetch(`${realTime.url}/_parlel/advance`, { method: "POST", body: '{"ms": 1000}' });

@@ -1,6 +1,7 @@
 import { encodeJson, type WireResponse } from "../handler/wire";
 import type { BatchService } from "../service";
 import type { RecordedCall, RequestLog } from "../request-log";
+import { ManualClock } from "../state/clock";
 import type { JobOutcome, Pattern } from "../state/outcomes";
 import { dashboardPage, dashboardState } from "./dashboard";
 
@@ -167,7 +168,13 @@ function health(service: BatchService) {
 async function advance(service: BatchService, request: ControlRequest) {
   const { ms } = bodyObject(request, ["ms"]);
   if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0) throw invalid('POST /_parlel/advance takes {"ms": <milliseconds, 0 or more>}.');
-  if (service.clock.kind !== "manual") throw new ControlError(409, "POST /_parlel/advance needs the manual clock: start parlel-batch with --clock manual.");
+  const clock = service.clock;
+  if (!(clock instanceof ManualClock)) throw new ControlError(409, "POST /_parlel/advance needs the manual clock: start parlel-batch with --clock manual.");
+  try {
+    clock.targetOf(ms);
+  } catch (error) {
+    throw invalid((error as Error).message);
+  }
   await service.advance(ms);
   return { now: service.clock.now() };
 }
