@@ -28,8 +28,11 @@ export class FakeBatch implements FakeHttpHandler {
   readonly httpHandlerConfigs: () => FakeHttpHandlerConfig;
   readonly destroy: () => void;
 
+  private readonly maxBodyBytes: number | undefined;
+
   constructor(options: FakeBatchOptions = {}) {
     this.service = new BatchService(options);
+    this.maxBodyBytes = options.maxBodyBytes;
     const methods = createSmithyHandlerMethods(() => this.service, options.maxBodyBytes);
     this.metadata = methods.metadata;
     this.handle = methods.handle;
@@ -105,7 +108,8 @@ export class FakeBatch implements FakeHttpHandler {
   }
 
   /**
-   * Serves this fake over HTTP, for boto3, the AWS CLI and other processes. Both sides share one state.
+   * Serves this fake over HTTP, for boto3, the AWS CLI and other processes. Both sides share one state, and
+   * the fake's `maxBodyBytes` applies unless `options` sets its own.
    *
    * ```ts
    * const server = await fake.listen({ port: 0 });
@@ -114,7 +118,7 @@ export class FakeBatch implements FakeHttpHandler {
    * ```
    */
   listen(options: ListenOptions = {}): Promise<RunningServer> {
-    return listen(() => this.service, options);
+    return listen(() => this.service, { ...options, maxBodyBytes: options.maxBodyBytes ?? this.maxBodyBytes });
   }
 
   /** The current time on the fake's clock, in epoch milliseconds. */

@@ -1,8 +1,9 @@
 import { BatchClient, DescribeJobsCommand, ListJobsCommand, SubmitJobCommand } from "@aws-sdk/client-batch";
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
-import { connect, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import { fakeBatch, type FakeBatch } from "../src";
 import type { RunningServer } from "../src/server/http-server";
+import { batchRequest, parseResponses, rawConnection } from "./clients/raw-http";
 
 // Server mode over real sockets: the control endpoints, and how the HTTP adapter copes with clients that
 // send the wrong thing, too much, too slowly, or hang up. Everything listens on 127.0.0.1 only.
@@ -410,19 +411,166 @@ describe("the HTTP connection", () => {
   }, 30_000);
 });
 
+describe("shutdown", () => {
+  async function otherServer() {
+    const other = fakeBatch({ clock: "manual" });
+    await other.provision({ jobQueues: ["etl"], jobDefinitions: ["step"] });
+    return { other, running: await other.listen({ port: 0 }) };
+  }
+
+  test("requests sent on idle keep-alive connections just as close() begins are answered with Connection: close, not reset", async () => {
+    const { other, running } = await otherServer();
+    const clients = Array.from({ length: 20 }, (_, i) => rawClient(submitRequest(`first-${i}`), running));
+    expect((await Promise.all(clients.map((client) => client.responses(1)))).map((answers) => answers[0].status)).toEqual(Array(20).fill(200));
+    // Every connection is idle now, as the server sees it, and each client sends its next request.
+    clients.forEach((client, i) => client.socket.write(submitRequest(`second-${i}`)));
+    const closing = running.close();
+    await Promise.all(clients.map((client) => client.closed));
+    await closing;
+    for (const [i, client] of clients.entries()) {
+      expect(client.error()).toBeUndefined();
+      const answers = parseResponses(client.received());
+      expect(answers.map((answer) => [answer.status, answer.json.jobName])).toEqual([
+        [200, `first-${i}`],
+        [200, `second-${i}`],
+      ]);
+      expect(answers[1].headers.connection).toBe("close");
+    }
+    expect(other.requests.length).toBe(40);
+  }, 30_000);
+
+  test("a connection that stays idle through close() is closed cleanly, not reset", async () => {
+    const { running } = await otherServer();
+    const client = rawClient(submitRequest("only"), running);
+    expect((await client.responses(1))[0].status).toBe(200);
+    const closing = running.close();
+    expect(await client.closed).toMatch(/^HTTP\/1.1 200 OK\r\n/);
+    expect(client.error()).toBeUndefined();
+    await closing;
+  }, 30_000);
+
+  test("a client that pipelines during shutdown gets an answer for every request that ran, the last with Connection: close", async () => {
+    const { other, running } = await otherServer();
+    const client = rawClient(submitRequest("in-flight").slice(0, -5), running);
+    await new Promise((resolve) => running.server.once("request", resolve));
+    const closing = running.close();
+    // The rest of the body and, in the same write, two more requests. Whichever the server reads before it
+    // answers with Connection: close, it runs and answers; any after that answer it must not run.
+    client.socket.write(submitRequest("in-flight").slice(-5) + submitRequest("pipelined-1") + submitRequest("pipelined-2"));
+    await client.closed;
+    await closing;
+    const answers = parseResponses(client.received());
+    expect(answers.every((answer) => answer.status === 200)).toBe(true);
+    expect(answers[0].json.jobName).toBe("in-flight");
+    expect(answers[answers.length - 1].headers.connection).toBe("close");
+    expect(other.requests.map((request) => request.input.jobName)).toEqual(answers.map((answer) => answer.json.jobName));
+  }, 30_000);
+
+  test("after the 3 s grace, a request read in full is answered 503 and one still arriving is cut without running", async () => {
+    const { other, running } = await otherServer();
+    // An outcome function that never settles holds its SubmitJob's answer.
+    other.onJob({ jobName: "held" }, () => new Promise(() => undefined));
+    const held = rawClient(submitRequest("held"), running);
+    await new Promise((resolve) => running.server.once("request", resolve));
+    const arriving = rawClient(submitRequest("arriving").slice(0, -10), running);
+    await new Promise((resolve) => running.server.once("request", resolve));
+    await running.close();
+    expect(await arriving.closed).toBe("");
+    const [answer] = await held.responses(1);
+    expect(answer).toMatchObject({ status: 503, headers: { connection: "close", "x-amzn-errortype": "ServerException" } });
+    expect(answer.json).toEqual({ __type: "ServerException", message: "parlel-batch shut down before this request finished (it waited 3000 ms for it); the request may have taken effect." });
+    expect(other.requests.map((request) => request.input.jobName)).toEqual(["held"]);
+  }, 30_000);
+});
+
+describe("slow clients", () => {
+  // Short limits prove the mechanism without slow tests; the defaults are checked against the README below.
+  let slow: RunningServer;
+  let slowFake: FakeBatch;
+
+  beforeAll(async () => {
+    slowFake = fakeBatch({ clock: "manual" });
+    await slowFake.provision({ jobQueues: ["etl"], jobDefinitions: ["step"] });
+    slow = await slowFake.listen({ port: 0, headersTimeoutMs: 300, requestTimeoutMs: 1_000 });
+  });
+
+  afterAll(() => slow.close());
+
+  /** Sends `first`, then `drip` every 50 ms until the server closes the connection; resolves with what came back. */
+  function trickle(first: string, drip: string): Promise<string> {
+    const client = rawClient(first, slow);
+    const dripping = setInterval(() => client.socket.writable && client.socket.write(drip), 50);
+    client.socket.on("error", () => undefined);
+    return client.closed.finally(() => clearInterval(dripping));
+  }
+
+  test("a connection that sends nothing is answered 408 and closed", async () => {
+    const client = rawClient("", slow);
+    expect(await client.closed).toBe("HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n");
+  }, 20_000);
+
+  test("headers that keep trickling in are cut with 408, and the request never runs", async () => {
+    const answer = await trickle("POST /v1/submitjob HTTP/1.1\r\nHost: 127.0.0.1\r\n", "X-Slow: a\r\n");
+    expect(answer).toMatch(/^HTTP\/1.1 408 Request Timeout\r\n/);
+    expect(slowFake.requests).toEqual([]);
+  }, 20_000);
+
+  test("a body sent a byte at a time is cut with 408 once the request limit passes, and never runs", async () => {
+    const body = submitBody("dripped");
+    const answer = await trickle(`POST /v1/submitjob HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${1000 + body.length}\r\n\r\n${body}`, " ");
+    expect(answer).toMatch(/^HTTP\/1.1 408 Request Timeout\r\n/);
+    expect(slowFake.requests).toEqual([]);
+  }, 20_000);
+
+  test("a keep-alive connection between requests is not cut by the first request's limit", async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const ask = () =>
+        new Promise<{ status: number; reused: boolean }>((resolve, reject) => {
+          const req = httpRequest(`${slow.url}/_parlel/health`, { agent }, (res) => {
+            res.resume();
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, reused: req.reusedSocket }));
+          });
+          req.on("error", reject);
+          req.end();
+        });
+      expect(await ask()).toEqual({ status: 200, reused: false });
+      // Longer than the 300 ms headers limit, shorter than the 5 s keep-alive limit.
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(await ask()).toEqual({ status: 200, reused: true });
+    } finally {
+      agent.destroy();
+    }
+  }, 20_000);
+
+  test("the limits default to what the README says: 10 s for headers, 30 s per request", async () => {
+    const running = await fakeBatch().listen({ port: 0 });
+    try {
+      expect(running.timeouts).toEqual({ headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000, closeGraceMs: 3_000 });
+      // node:http enforces these two itself.
+      expect([running.server.headersTimeout, running.server.requestTimeout, running.server.keepAliveTimeout]).toEqual([10_000, 30_000, 5_000]);
+    } finally {
+      await running.close();
+    }
+    expect(slow.timeouts).toMatchObject({ headersMs: 300, requestMs: 1_000 });
+  });
+
+  test("limits that make no sense are refused", async () => {
+    await expect(fakeBatch().listen({ port: 0, headersTimeoutMs: 0 })).rejects.toThrow("listen(): headersTimeoutMs must be a whole number of milliseconds, 1 or more, got 0.");
+    await expect(fakeBatch().listen({ port: 0, requestTimeoutMs: 1.5 })).rejects.toThrow(/requestTimeoutMs must be a whole number/);
+    await expect(fakeBatch().listen({ port: 0, headersTimeoutMs: 5_000, requestTimeoutMs: 1_000 })).rejects.toThrow("listen(): headersTimeoutMs (5000) cannot be longer than requestTimeoutMs (1000).");
+  });
+});
+
 /** A raw TCP client, for requests node:http would not send: half a body, then a stall or a hang-up. */
 function rawClient(firstBytes: string, target: RunningServer = server) {
-  const socket = connect(target.port, "127.0.0.1");
-  let received = "";
-  socket.on("data", (chunk: Buffer) => {
-    received += chunk.toString();
-  });
   const seen = connections.length;
-  const connected = new Promise<void>((resolve) => socket.once("connect", () => socket.write(firstBytes, () => resolve())));
+  const client = rawConnection(target.port, firstBytes);
   const serverSocket = new Promise<Socket>((resolve) => {
     const check = () => (connections.length > seen ? resolve(connections[connections.length - 1]) : server.server.once("connection", () => setImmediate(check)));
     check();
   });
-  const closed = new Promise<string>((resolve) => socket.once("close", () => resolve(received)));
-  return { socket, connected, serverSocket, closed, received: () => received };
+  return { ...client, serverSocket };
 }
+
+const submitRequest = (jobName: string) => batchRequest("SubmitJob", JSON.parse(submitBody(jobName)));

@@ -4,6 +4,7 @@ import { BatchError } from "../operations/errors";
 import { answer, DEFAULT_MAX_BODY_BYTES, encodeError, type WireRequest, type WireResponse } from "../handler/wire";
 import { isPromise } from "../state/maybe-promise";
 import type { BatchService } from "../service";
+import { Connections } from "./connections";
 import { controlRoutes, type ControlRequest } from "./control";
 
 export interface ListenOptions {
@@ -13,6 +14,25 @@ export interface ListenOptions {
   host?: string;
   /** Bodies larger than this are refused with 413. Default 1 MiB. */
   maxBodyBytes?: number;
+  /**
+   * A connection gets 408 and is closed when a request's headers have not all arrived this long after it
+   * began, or when it sends no request at all this long after connecting. Default 10 000 ms.
+   */
+  headersTimeoutMs?: number;
+  /** A request gets 408 and its connection is closed when it has not arrived in full this long after it began. Default 30 000 ms. */
+  requestTimeoutMs?: number;
+}
+
+/** The limits a running server applies, in milliseconds. */
+export interface ServerTimeouts {
+  /** Headers (and a new connection's first request) must arrive within this. */
+  readonly headersMs: number;
+  /** A whole request must arrive within this. */
+  readonly requestMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  readonly keepAliveMs: number;
+  /** On `close()`, how long requests in flight get to finish. */
+  readonly closeGraceMs: number;
 }
 
 export interface RunningServer {
@@ -20,17 +40,23 @@ export interface RunningServer {
   readonly url: string;
   readonly port: number;
   readonly server: Server;
+  readonly timeouts: ServerTimeouts;
   /**
-   * Stops accepting connections, lets requests in flight finish, closes idle keep-alive connections,
-   * and resolves once every connection is gone. Connections still busy after a few seconds are cut.
+   * Stops accepting connections and answers every request in flight with `Connection: close`. An idle
+   * keep-alive connection closes after a short window in which a request already on its way is still
+   * answered. After `timeouts.closeGraceMs` a request read in full but not yet answered gets a 503
+   * ServerException, and every other connection is cut. Resolves once every connection is gone.
    */
   close(): Promise<void>;
 }
 
 export const DEFAULT_PORT = 4705;
+export const DEFAULT_TIMEOUTS: ServerTimeouts = Object.freeze({ headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000, closeGraceMs: 3_000 });
 const JSON_TYPES = /^application\/(x-amz-json-1\.[01]|json)\b/i;
-/** How long `close()` waits for requests in flight before cutting their connections. */
-const CLOSE_GRACE_MS = 3_000;
+/** During shutdown, how long an idle connection stays open for a request the client sent just as it began. */
+const SHUTDOWN_IDLE_WINDOW_MS = 500;
+/** After the grace period, how long last answers get to reach a client before every connection is cut. */
+const FINAL_FLUSH_MS = 1_000;
 /**
  * An oversized body is read and thrown away up to this many bytes, so the client, which is still sending,
  * gets to read the 413 instead of a reset connection. Past it the connection is cut.
@@ -43,39 +69,49 @@ type Body = { kind: "complete"; bytes: Uint8Array } | { kind: "too-large"; drain
 /** The HTTP adapter: node:http requests become the same wire requests the in-process handler makes. */
 export function listen(getService: () => BatchService, options: ListenOptions = {}): Promise<RunningServer> {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  let timeouts: ServerTimeouts;
+  try {
+    timeouts = timeoutsOf(options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  // Node checks its headers and request deadlines on this interval (30 s by default, which let a 10 s limit run to 40 s).
+  const connectionsCheckingInterval = Math.max(10, Math.min(1_000, Math.floor(timeouts.headersMs / 10)));
+  const server = createServer({ headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs, keepAliveTimeout: timeouts.keepAliveMs, connectionsCheckingInterval });
+  const connections = new Connections(server, timeouts.headersMs, SHUTDOWN_IDLE_WINDOW_MS);
   let closing: Promise<void> | undefined;
-  const reply = (response: ServerResponse, wire: WireResponse, close = false) => send(response, wire, close || closing !== undefined);
+  const reply: Reply = (response, wire, close = false) => send(response, wire, connections.closeAfter(response, close));
   const onRequest = (request: IncomingMessage, response: ServerResponse) => {
-    handle(getService(), request, response, maxBodyBytes, reply).catch((error: unknown) => {
+    if (!connections.begin(request, response)) return;
+    handle(getService(), request, response, maxBodyBytes, reply, () => connections.read(response)).catch((error: unknown) => {
       const failure = new BatchError("ServerException", `Internal error in parlel-batch: ${String(error)}`);
       reply(response, encodeError(failure, NO_REQUEST_ID));
     });
   };
-  const server = createServer(onRequest);
+  server.on("request", onRequest);
   // A client that asks before sending (`Expect: 100-continue`, as curl does for large bodies) learns of an
   // oversized body before it sends a byte of it.
   server.on("checkContinue", (request: IncomingMessage, response: ServerResponse) => {
     if (declaredLength(request) > maxBodyBytes) {
-      reply(response, tooLarge(getService(), maxBodyBytes), true);
+      if (connections.begin(request, response)) reply(response, tooLarge(getService(), maxBodyBytes), true);
       return;
     }
     response.writeContinue();
     onRequest(request, response);
   });
-  // Slow or stalled clients must not hold the server: bound the time to send headers and a body.
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
-  server.keepAliveTimeout = 5_000;
   const host = options.host ?? "127.0.0.1";
   const close = () => {
     closing ??= new Promise<void>((done) => {
-      const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
-      cut.unref();
-      server.close(() => {
-        clearTimeout(cut);
+      const afterGrace = setTimeout(() => {
+        connections.deadline((response) => reply(response, shutDownUnanswered(getService(), timeouts.closeGraceMs), true));
+        setTimeout(() => server.closeAllConnections(), FINAL_FLUSH_MS).unref();
+      }, timeouts.closeGraceMs);
+      afterGrace.unref();
+      stopListening(server, () => {
+        clearTimeout(afterGrace);
         done();
       });
-      server.closeIdleConnections();
+      connections.shutdown();
     });
     return closing;
   };
@@ -85,16 +121,47 @@ export function listen(getService: () => BatchService, options: ListenOptions = 
       server.off("error", reject);
       const { port } = server.address() as AddressInfo;
       const shownHost = host.includes(":") ? `[${host}]` : host;
-      resolve({ url: `http://${shownHost}:${port}`, port, server, close });
+      resolve({ url: `http://${shownHost}:${port}`, port, server, timeouts, close });
     });
   });
 }
 
+/** The limits asked for, checked, with the defaults filled in. */
+function timeoutsOf(options: ListenOptions): ServerTimeouts {
+  const headersMs = options.headersTimeoutMs ?? DEFAULT_TIMEOUTS.headersMs;
+  const requestMs = options.requestTimeoutMs ?? Math.max(DEFAULT_TIMEOUTS.requestMs, headersMs);
+  for (const [name, value] of [["headersTimeoutMs", headersMs], ["requestTimeoutMs", requestMs]] as const) {
+    if (!Number.isInteger(value) || value < 1) throw new RangeError(`listen(): ${name} must be a whole number of milliseconds, 1 or more, got ${String(value)}.`);
+  }
+  if (headersMs > requestMs) throw new RangeError(`listen(): headersTimeoutMs (${headersMs}) cannot be longer than requestTimeoutMs (${requestMs}).`);
+  return Object.freeze({ ...DEFAULT_TIMEOUTS, headersMs, requestMs });
+}
+
+/**
+ * Stops accepting connections; \`done\` runs once every connection is gone. node:http's own close() would
+ * also cut idle keep-alive connections at once, resetting a request already on its way on one of them:
+ * Connections closes those instead, after their window.
+ */
+function stopListening(server: Server, done: () => void): void {
+  server.closeIdleConnections = () => undefined;
+  try {
+    server.close(done);
+  } finally {
+    delete (server as Partial<Server>).closeIdleConnections;
+  }
+}
+
+function shutDownUnanswered(service: BatchService, graceMs: number): WireResponse {
+  const error = new BatchError("ServerException", `parlel-batch shut down before this request finished (it waited ${graceMs} ms for it); the request may have taken effect.`, 503);
+  return encodeError(error, service.newRequestId());
+}
+
 type Reply = (response: ServerResponse, wire: WireResponse, close?: boolean) => void;
 
-async function handle(service: BatchService, request: IncomingMessage, response: ServerResponse, maxBodyBytes: number, reply: Reply): Promise<void> {
+async function handle(service: BatchService, request: IncomingMessage, response: ServerResponse, maxBodyBytes: number, reply: Reply, read: () => void): Promise<void> {
   const body = await readBody(request, maxBodyBytes);
   if (body.kind === "aborted") return;
+  read();
   if (body.kind === "too-large") {
     // Once the whole body has been read the connection is in a clean state and may be kept alive.
     reply(response, tooLarge(service, maxBodyBytes), !body.drained);
