@@ -1,47 +1,161 @@
 #!/usr/bin/env node
-import { fakeBatch } from "../fake";
-import { DEFAULT_PORT } from "./http-server";
+import { fakeBatch, type FakeBatchOptions } from "../fake";
 import { SERVER_RECORDED_REQUESTS } from "../request-log";
+import { LATEST_TIME } from "../state/clock";
+import type { PhaseDelays } from "../state/engine";
+import { DEFAULT_PORT, type ListenOptions } from "./http-server";
 
-const USAGE = `Usage: parlel-batch [--port N] [--host H] [--clock real|manual] [--seed S] [--account ID] [--region R] [--record-requests N]
+/** What the flags set: the fake's options, and the server's. */
+interface Settings {
+  fake: FakeBatchOptions;
+  listen: ListenOptions;
+}
 
-Starts a fake AWS Batch on http://127.0.0.1:4705 (PORT in the environment also sets the port).`;
+/** A command-line flag, `--name value` or `--name=value`, named after the option it sets. */
+interface Flag {
+  readonly name: string;
+  /** How the value is shown in the usage. */
+  readonly value: string;
+  readonly help: string;
+  /** Checks the value and records it; throws an Error that says what is wrong. */
+  apply(value: string, settings: Settings): void;
+}
 
-function parseArguments(argv: string[]): Record<string, string> {
-  const options: Record<string, string> = {};
+const PHASE_DELAYS = ["submittedMs", "pendingMs", "startingMs"] as const satisfies readonly (keyof PhaseDelays)[];
+const MAX_BODY_BYTES_LIMIT = 1024 * 1024 * 1024;
+
+const FLAGS: readonly Flag[] = [
+  { name: "port", value: "N", help: `port to listen on; 0 picks a free one (default ${DEFAULT_PORT}, or PORT from the environment)`, apply: (value, s) => (s.listen.port = port(value, "--port")) },
+  { name: "host", value: "H", help: "address to listen on (default 127.0.0.1)", apply: (value, s) => (s.listen.host = value) },
+  {
+    name: "clock",
+    value: "real|manual",
+    help: "manual: virtual time that moves only with POST /_parlel/advance (default real)",
+    apply: (value, s) => {
+      if (value !== "real" && value !== "manual") throw new Error(`--clock is real or manual, got ${JSON.stringify(value)}.`);
+      s.fake.clock = value;
+    },
+  },
+  { name: "seed", value: "S", help: "makes job ids and request ids the same from run to run", apply: (value, s) => (s.fake.seed = value) },
+  { name: "account", value: "ID", help: "account for requests without a 12-digit access key id (default 000000000000)", apply: (value, s) => (s.fake.defaultAccountId = value) },
+  { name: "region", value: "R", help: "region for requests without a SigV4 credential scope (default us-east-1)", apply: (value, s) => (s.fake.defaultRegion = value) },
+  {
+    name: "job-retention-ms",
+    value: "MS",
+    help: "how long terminal jobs stay visible (default 86400000, 24 h)",
+    apply: (value, s) => (s.fake.jobRetentionMs = milliseconds(value, "--job-retention-ms")),
+  },
+  {
+    name: "resource-transition-ms",
+    value: "MS",
+    help: "how long resources stay CREATING / UPDATING / DELETING (default 0)",
+    apply: (value, s) => (s.fake.resourceTransitionMs = milliseconds(value, "--resource-transition-ms")),
+  },
+  {
+    name: "delays",
+    value: "submittedMs=MS,pendingMs=MS,startingMs=MS",
+    help: "time jobs spend in SUBMITTED, PENDING and STARTING; any subset (default 0 each)",
+    apply: (value, s) => (s.fake.delays = delays(value)),
+  },
+  {
+    name: "record-requests",
+    value: "N",
+    help: `how many of the latest calls GET /_parlel/requests keeps (default ${SERVER_RECORDED_REQUESTS})`,
+    apply: (value, s) => {
+      const calls = wholeNumber(value);
+      if (calls === undefined) throw new Error(`--record-requests must be a whole number of calls, 0 or more, got ${value}`);
+      s.fake.recordRequests = calls;
+    },
+  },
+  {
+    name: "max-body-bytes",
+    value: "N",
+    help: "larger request bodies are refused with 413 (default 1048576, 1 MiB)",
+    apply: (value, s) => {
+      const bytes = wholeNumber(value);
+      if (bytes === undefined || bytes < 1 || bytes > MAX_BODY_BYTES_LIMIT) throw new Error(`--max-body-bytes takes a whole number of bytes from 1 to ${MAX_BODY_BYTES_LIMIT}, got ${JSON.stringify(value)}.`);
+      s.fake.maxBodyBytes = bytes;
+    },
+  },
+];
+
+const USAGE = `Usage: parlel-batch [options]
+
+Starts a fake AWS Batch on http://127.0.0.1:${DEFAULT_PORT}. Options (--name value or --name=value):
+${FLAGS.map((flag) => `  --${flag.name} ${flag.value}\n      ${flag.help}`).join("\n")}
+  --help
+      prints this`;
+
+function wholeNumber(value: string): number | undefined {
+  return /^\d+$/.test(value) && Number.isSafeInteger(Number(value)) ? Number(value) : undefined;
+}
+
+function port(value: string, source: string): number {
+  const number = wholeNumber(value);
+  if (number === undefined || number > 65535) throw new Error(`${source} must be a port number from 0 to 65535, got ${JSON.stringify(value)}.`);
+  return number;
+}
+
+/** A duration the clock can reach: a whole number of milliseconds within the range of a Date. */
+function milliseconds(value: string, source: string): number {
+  const ms = wholeNumber(value);
+  if (ms === undefined || ms > LATEST_TIME) throw new Error(`${source} takes a whole number of milliseconds from 0 to ${LATEST_TIME}, got ${JSON.stringify(value)}.`);
+  return ms;
+}
+
+function delays(value: string): PhaseDelays {
+  const shape = `--delays takes ${PHASE_DELAYS.map((key) => `${key}=MS`).join(",")} (any of them, comma-separated)`;
+  const result: PhaseDelays = {};
+  for (const entry of value.split(",")) {
+    const [key, ms, ...rest] = entry.split("=");
+    if (ms === undefined || rest.length > 0) throw new Error(`${shape}, got ${JSON.stringify(value)}.`);
+    if (!(PHASE_DELAYS as readonly string[]).includes(key)) throw new Error(`${shape}: ${JSON.stringify(key)} is not one of them.`);
+    result[key as keyof PhaseDelays] = milliseconds(ms, `--delays ${key}`);
+  }
+  return result;
+}
+
+function parseArguments(argv: string[], environment: NodeJS.ProcessEnv): Settings {
+  // A server runs for long: it keeps fewer calls than an in-process fake, so its memory stays flat.
+  const settings: Settings = { fake: { recordRequests: SERVER_RECORDED_REQUESTS }, listen: {} };
+  if (environment.PORT !== undefined && environment.PORT !== "") settings.listen.port = port(environment.PORT, "PORT");
   for (let i = 0; i < argv.length; i++) {
     const argument = argv[i];
     if (argument === "--help" || argument === "-h") {
       console.log(USAGE);
       process.exit(0);
     }
-    const match = /^--([a-z]+(?:-[a-z]+)*)(?:=(.*))?$/.exec(argument);
+    const match = /^--([a-z][a-z-]*)(?:=(.*))?$/s.exec(argument);
     if (!match) throw new Error(`Unexpected argument ${argument}\n${USAGE}`);
+    const flag = FLAGS.find((candidate) => candidate.name === match[1]);
+    if (!flag) throw new Error(`Unknown option --${match[1]}\n${USAGE}`);
     const value = match[2] ?? argv[++i];
-    if (value === undefined) throw new Error(`--${match[1]} needs a value\n${USAGE}`);
-    options[match[1]] = value;
+    if (value === undefined) throw new Error(`--${flag.name} needs a value: --${flag.name} ${flag.value}`);
+    flag.apply(value, settings);
   }
-  return options;
+  return settings;
 }
 
 async function main(): Promise<void> {
-  const options = parseArguments(process.argv.slice(2));
-  const unknown = Object.keys(options).filter((key) => !["port", "host", "clock", "seed", "account", "region", "record-requests"].includes(key));
-  if (unknown.length > 0) throw new Error(`Unknown option --${unknown[0]}\n${USAGE}`);
-  const port = Number(options.port ?? process.env.PORT ?? DEFAULT_PORT);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got ${options.port ?? process.env.PORT}`);
-  if (options.clock && options.clock !== "real" && options.clock !== "manual") throw new Error("--clock is real or manual");
-  const region = options.region ?? "us-east-1";
-  // A server runs for long: it keeps fewer calls than an in-process fake, so its memory stays flat.
-  const recordText = options["record-requests"] ?? String(SERVER_RECORDED_REQUESTS);
-  const recordRequests = Number(recordText);
-  if (!/^\d+$/.test(recordText) || !Number.isSafeInteger(recordRequests)) throw new Error(`--record-requests must be a whole number of calls, 0 or more, got ${recordText}`);
-  const fake = fakeBatch({ clock: options.clock as "real" | "manual" | undefined, seed: options.seed, defaultAccountId: options.account, defaultRegion: region, recordRequests });
-  const host = options.host ?? "127.0.0.1";
-  const server = await fake.listen({ port, host }).catch((error: NodeJS.ErrnoException) => {
+  const settings = parseArguments(process.argv.slice(2), process.env);
+  const fake = fakeBatch(settings.fake);
+  const region = fake.defaultPartition.region;
+  const { port = DEFAULT_PORT, host = "127.0.0.1" } = settings.listen;
+  const server = await fake.listen({ ...settings.listen, port, host }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === "EADDRINUSE") throw new Error(`Port ${port} on ${host} is already in use: pass --port N, or --port 0 for any free port.`);
-    throw error;
+    throw new Error(`Cannot listen on ${host} port ${port}: ${error.message}`);
   });
+  // Before the first line is printed: a tool that reads it may signal at once.
+  const stop = (signal: string) => {
+    console.log(`\n${signal}: shutting down`);
+    // Requests in flight are answered with Connection: close; close() gives them a few seconds.
+    void server.close().then(() => {
+      console.log("parlel-batch stopped");
+      process.exit(0);
+    });
+  };
+  process.once("SIGINT", () => stop("SIGINT"));
+  process.once("SIGTERM", () => stop("SIGTERM"));
   // Tools parse this first line to learn the port when started with --port 0.
   console.log(`parlel-batch listening on ${server.url}`);
   console.log("");
@@ -54,16 +168,6 @@ async function main(): Promise<void> {
   console.log(`Clients older than AWS CLI 2.13 / boto3 1.28 ignore AWS_ENDPOINT_URL: pass --endpoint-url ${server.url} (endpoint_url= in boto3).`);
   console.log("");
   console.log(`Health: ${server.url}/_parlel/health   Dashboard: ${server.url}/_parlel/dashboard`);
-  const stop = (signal: string) => {
-    console.log(`\n${signal}: shutting down`);
-    // Requests in flight finish first; close() cuts connections still busy after a few seconds.
-    void server.close().then(() => {
-      console.log("parlel-batch stopped");
-      process.exit(0);
-    });
-  };
-  process.once("SIGINT", () => stop("SIGINT"));
-  process.once("SIGTERM", () => stop("SIGTERM"));
 }
 
 main().catch((error: unknown) => {

@@ -14,14 +14,20 @@ export interface ServerProcess {
   readonly child: ChildProcess;
   /** Everything the process printed so far. */
   output(): string;
-  /** Sends SIGTERM and resolves with how the process ended. */
-  stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Sends SIGTERM (or `signal`) and resolves with how the process ended. */
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves with how the process ended, without signalling it. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `parlel-batch --port 0 ...` and resolves once it prints the URL it listens on. */
-export function startServerProcess(args: string[] = []): Promise<ServerProcess> {
+/**
+ * Starts `parlel-batch --port 0 ...` and resolves once it prints the URL it listens on. `anyPort: false`
+ * leaves `--port 0` out, for a port from `env.PORT` or the default.
+ */
+export function startServerProcess(args: string[] = [], options: { env?: NodeJS.ProcessEnv; anyPort?: boolean } = {}): Promise<ServerProcess> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first.`);
-  const child = spawn(process.execPath, [CLI, "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const portArgs = options.anyPort === false ? [] : ["--port", "0"];
+  const child = spawn(process.execPath, [CLI, ...portArgs, ...args], { stdio: ["ignore", "pipe", "pipe"], env: options.env ?? process.env });
   let output = "";
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.once("close", (code, signal) => done({ code, signal })));
   return new Promise((resolveStart, rejectStart) => {
@@ -35,10 +41,11 @@ export function startServerProcess(args: string[] = []): Promise<ServerProcess> 
         url: match[1],
         child,
         output: () => output,
-        stop: () => {
-          if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+        stop: (signal: NodeJS.Signals = "SIGTERM") => {
+          if (child.exitCode === null && child.signalCode === null) child.kill(signal);
           return exited;
         },
+        exited,
       });
     };
     child.stdout?.on("data", collect);
