@@ -1,4 +1,4 @@
-import { ListJobsCommand, CancelJobCommand, RegisterJobDefinitionCommand } from "@aws-sdk/client-batch";
+import { ListJobsCommand, CancelJobCommand, RegisterJobDefinitionCommand, TerminateJobCommand, type BatchClient } from "@aws-sdk/client-batch";
 import { engine } from "./engine-helpers";
 
 describe("array jobs", () => {
@@ -24,7 +24,7 @@ describe("array jobs", () => {
     const { jobSummaryList } = await batch.send(new ListJobsCommand({ arrayJobId: parentId, jobStatus: "SUCCEEDED" }));
     expect(jobSummaryList!.map((j) => [j.jobId, j.arrayProperties!.index])).toEqual([[`${parentId}:0`, 0]]);
     await fake.advance(2000);
-    expect((await describe(parentId)).status).toBe("SUCCEEDED");
+    expect(await describe(parentId)).toMatchObject({ status: "SUCCEEDED", statusReason: "Array Child Jobs succeeded" });
     const queueListing = await batch.send(new ListJobsCommand({ jobQueue: "jq", jobStatus: "SUCCEEDED" }));
     expect(queueListing.jobSummaryList!.map((j) => [j.jobId, j.arrayProperties?.size])).toEqual([[parentId, 3]]);
   });
@@ -33,7 +33,7 @@ describe("array jobs", () => {
     const { fake, submit, describe } = await engine();
     fake.onJob((job) => job.arrayIndex === 1, { exitCode: 1 });
     const parentId = await submit({ arrayProperties: { size: 3 } });
-    expect(await describe(parentId)).toMatchObject({ status: "FAILED", arrayProperties: { statusSummary: { SUCCEEDED: 2, FAILED: 1 } } });
+    expect(await describe(parentId)).toMatchObject({ status: "FAILED", statusReason: "Array Child Job failed", arrayProperties: { statusSummary: { SUCCEEDED: 2, FAILED: 1 } } });
   });
 
   test("SEQUENTIAL children run one after another, and a failure fails the rest", async () => {
@@ -92,7 +92,34 @@ describe("array jobs", () => {
   });
 });
 
+async function registerMultinode(batch: BatchClient) {
+  await batch.send(new RegisterJobDefinitionCommand({
+    jobDefinitionName: "mnp",
+    type: "multinode",
+    nodeProperties: {
+      numNodes: 3,
+      mainNode: 0,
+      nodeRangeProperties: [{ targetNodes: "0:", container: { image: "busybox", command: ["mpirun"], resourceRequirements: [{ type: "VCPU", value: "2" }, { type: "MEMORY", value: "512" }] } }],
+    },
+  }));
+}
+
 describe("multi-node parallel jobs", () => {
+  test("terminating a running multi-node job stops every node; the job records exit code 143", async () => {
+    const { fake, batch, submit, describe, status } = await engine();
+    await registerMultinode(batch);
+    fake.onJob({ jobDefinition: "mnp" }, { durationMs: 60_000 });
+    const jobId = await submit({ jobDefinition: "mnp" });
+    expect(await status(jobId, `${jobId}#0`, `${jobId}#1`, `${jobId}#2`)).toEqual(["RUNNING", "RUNNING", "RUNNING", "RUNNING"]);
+    await batch.send(new TerminateJobCommand({ jobId, reason: "stop the cluster" }));
+    const job = await describe(jobId);
+    expect(job).toMatchObject({ status: "FAILED", statusReason: "stop the cluster", isTerminated: true });
+    expect(job.attempts).toEqual([expect.objectContaining({ statusReason: "stop the cluster", container: expect.objectContaining({ exitCode: 143 }) })]);
+    expect(await status(`${jobId}#0`, `${jobId}#1`, `${jobId}#2`)).toEqual(["FAILED", "FAILED", "FAILED"]);
+    await fake.advance(60_000);
+    expect(await status(jobId)).toEqual(["FAILED"]);
+  });
+
   test("node jobs <id>#<n> run together; the main node's exit decides the job", async () => {
     const { fake, batch, submit, describe } = await engine();
     await batch.send(new RegisterJobDefinitionCommand({
@@ -115,7 +142,8 @@ describe("multi-node parallel jobs", () => {
     expect(node).toMatchObject({ status: "RUNNING", nodeDetails: { nodeIndex: 1, isMainNode: false } });
     expect(environments.map((e) => [e.AWS_BATCH_JOB_NODE_INDEX, e.AWS_BATCH_JOB_NUM_NODES, e.AWS_BATCH_JOB_MAIN_NODE_INDEX])).toEqual([["0", "3", "0"], ["1", "3", "0"], ["2", "3", "0"]]);
     expect(environments[0].AWS_BATCH_JOB_MAIN_NODE_PRIVATE_IPV4_ADDRESS).toBeUndefined();
-    expect(environments[1].AWS_BATCH_JOB_MAIN_NODE_PRIVATE_IPV4_ADDRESS).toBeDefined();
+    expect(environments[1].AWS_BATCH_JOB_MAIN_NODE_PRIVATE_IPV4_ADDRESS).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(environments[2].AWS_BATCH_JOB_MAIN_NODE_PRIVATE_IPV4_ADDRESS).toBe(environments[1].AWS_BATCH_JOB_MAIN_NODE_PRIVATE_IPV4_ADDRESS);
     const { jobSummaryList } = await batch.send(new ListJobsCommand({ multiNodeJobId: jobId }));
     expect(jobSummaryList!.map((j) => j.jobId).sort()).toEqual([`${jobId}#0`, `${jobId}#1`, `${jobId}#2`]);
     await fake.advance(1000);

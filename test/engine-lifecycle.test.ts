@@ -1,4 +1,4 @@
-import { CancelJobCommand, DescribeJobsCommand, ListJobsCommand, RegisterJobDefinitionCommand, TagResourceCommand } from "@aws-sdk/client-batch";
+import { CancelJobCommand, DescribeJobsCommand, ListJobsCommand, RegisterJobDefinitionCommand, TagResourceCommand, TerminateJobCommand } from "@aws-sdk/client-batch";
 import { fakeBatch } from "../src";
 import { engine } from "./engine-helpers";
 
@@ -302,6 +302,39 @@ describe("retries and timeouts", () => {
     expect((await describe(other)).attempts!.map((a) => a.container!.exitCode)).toEqual([2, 0]);
   });
 
+  test("an evaluateOnExit RETRY match still stops at the attempts cap", async () => {
+    const { fake, submit, describe } = await engine();
+    fake.onJob({}, { exitCode: 3, durationMs: 100 });
+    const jobId = await submit({ retryStrategy: { attempts: 2, evaluateOnExit: [{ onExitCode: "3", action: "RETRY" }] } });
+    await fake.advance(100);
+    expect((await describe(jobId)).status).toBe("RUNNING");
+    await fake.advance(100);
+    const job = await describe(jobId);
+    expect(job).toMatchObject({ status: "FAILED", statusReason: "Essential container in task exited", container: { exitCode: 3 } });
+    expect(job.attempts!.map((attempt) => attempt.container!.exitCode)).toEqual([3, 3]);
+    // Nothing more happens later: the cap holds.
+    await fake.advance(10_000);
+    expect((await describe(jobId)).attempts).toHaveLength(2);
+  });
+
+  test("a terminated attempt records exit code 143, a timed-out one 137", async () => {
+    const { fake, batch, submit, describe } = await engine();
+    fake.onJob({}, { durationMs: 120_000 });
+    const terminated = await submit({ jobName: "terminated" });
+    const timedOut = await submit({ jobName: "timed-out", timeout: { attemptDurationSeconds: 60 } });
+    await fake.advance(1000);
+    await batch.send(new TerminateJobCommand({ jobId: terminated, reason: "stop it" }));
+    await fake.advance(59_000);
+    const stopped = await describe(terminated);
+    expect(stopped).toMatchObject({ status: "FAILED", statusReason: "stop it", isTerminated: true, container: { exitCode: 143 } });
+    expect(stopped.attempts).toEqual([expect.objectContaining({ statusReason: "stop it", container: expect.objectContaining({ exitCode: 143 }) })]);
+    const killed = await describe(timedOut);
+    expect(killed).toMatchObject({ status: "FAILED", statusReason: "Job attempt duration exceeded timeout", isTerminated: false, container: { exitCode: 137 } });
+    expect(killed.attempts).toEqual([
+      expect.objectContaining({ statusReason: "Job attempt duration exceeded timeout", container: expect.objectContaining({ exitCode: 137 }) }),
+    ]);
+  });
+
   test("an attempt that exceeds its timeout fails and is not retried", async () => {
     const { fake, submit, describe } = await engine();
     fake.onJob({}, { durationMs: 120_000 });
@@ -340,5 +373,39 @@ describe("tags", () => {
     expect(job).toMatchObject({ status: "FAILED", statusReason: expect.stringMatching(/exceed the limit of 50/) });
     expect(job.attempts).toEqual([]);
     expect((await describe(fine)).status).toBe("SUCCEEDED");
+  });
+});
+
+describe("cancel and terminate of a STARTING job", () => {
+  test("CancelJob leaves a STARTING job alone; it goes on to run and succeed", async () => {
+    const { fake, batch, submit, describe } = await engine({ delays: { startingMs: 1000 } });
+    fake.onJob({}, { durationMs: 5000 });
+    const jobId = await submit();
+    expect((await describe(jobId)).status).toBe("STARTING");
+    const answer = await batch.send(new CancelJobCommand({ jobId, reason: "too late" }));
+    expect(answer.$metadata.httpStatusCode).toBe(200);
+    expect(await describe(jobId)).toMatchObject({ status: "STARTING", isCancelled: false });
+    await fake.advance(1000);
+    expect((await describe(jobId)).status).toBe("RUNNING");
+    await fake.advance(5000);
+    expect(await describe(jobId)).toMatchObject({ status: "SUCCEEDED", statusReason: "Essential container in task exited", isCancelled: false });
+  });
+
+  test("TerminateJob fails a STARTING job with the reason, it never runs, and its vCPUs go to the next job", async () => {
+    const { fake, batch, submit, describe, status } = await engine({ maxvCpus: 1, delays: { startingMs: 1000 } });
+    fake.onJob({}, { durationMs: 5000 });
+    const starting = await submit({ jobName: "starting" });
+    const waiting = await submit({ jobName: "waiting" });
+    expect(await status(starting, waiting)).toEqual(["STARTING", "RUNNABLE"]);
+    await batch.send(new TerminateJobCommand({ jobId: starting, reason: "stop it" }));
+    const stopped = await describe(starting);
+    expect(stopped).toMatchObject({ status: "FAILED", statusReason: "stop it", isTerminated: true, isCancelled: false });
+    // Only attempts that reached RUNNING are recorded.
+    expect(stopped.attempts).toEqual([]);
+    expect(stopped.startedAt).toBeUndefined();
+    expect(await status(waiting)).toEqual(["STARTING"]);
+    await fake.advance(1000);
+    expect(await status(starting, waiting)).toEqual(["FAILED", "RUNNING"]);
+    expect((await describe(starting)).attempts).toEqual([]);
   });
 });

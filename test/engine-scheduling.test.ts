@@ -3,6 +3,7 @@ import {
   GetJobQueueSnapshotCommand,
   CreateJobQueueCommand,
   CreateConsumableResourceCommand,
+  CreateComputeEnvironmentCommand,
   DescribeConsumableResourceCommand,
   UpdateComputeEnvironmentCommand,
   UpdateJobQueueCommand,
@@ -28,6 +29,26 @@ describe("scheduling", () => {
     expect(await status(...jobs)).toEqual(["RUNNING", "RUNNING", "RUNNABLE", "RUNNABLE"]);
     await fake.advance(1000);
     expect(await status(...jobs)).toEqual(["SUCCEEDED", "SUCCEEDED", "RUNNING", "RUNNING"]);
+  });
+
+  test("an UNMANAGED environment's capacity is its unmanagedvCpus, unlimited when 0", async () => {
+    const { fake, batch, submit, status } = await cluster(256);
+    const serviceRole = "arn:aws:iam::000000000000:role/batch";
+    await batch.send(new CreateComputeEnvironmentCommand({ computeEnvironmentName: "own", type: "UNMANAGED", unmanagedvCpus: 2, serviceRole }));
+    await batch.send(new CreateComputeEnvironmentCommand({ computeEnvironmentName: "open", type: "UNMANAGED", serviceRole }));
+    await queue(batch, "limited", 1, ["own"]);
+    await queue(batch, "unlimited", 1, ["open"]);
+    fake.onJob({}, { durationMs: 1000 });
+    const limited = [];
+    for (let i = 0; i < 3; i++) limited.push(await submit({ jobQueue: "limited", jobDefinition: "one" }));
+    expect(await status(...limited)).toEqual(["RUNNING", "RUNNING", "RUNNABLE"]);
+    const unlimited = [];
+    for (let i = 0; i < 300; i++) unlimited.push(await submit({ jobQueue: "unlimited", jobDefinition: "two" }));
+    expect(new Set(await status(...unlimited.slice(0, 100)))).toEqual(new Set(["RUNNING"]));
+    expect(new Set(await status(...unlimited.slice(200)))).toEqual(new Set(["RUNNING"]));
+    // Raising unmanagedvCpus makes room at once.
+    await batch.send(new UpdateComputeEnvironmentCommand({ computeEnvironment: "own", unmanagedvCpus: 3 }));
+    expect(await status(...limited)).toEqual(["RUNNING", "RUNNING", "RUNNING"]);
   });
 
   test("a job that can never fit waits RUNNABLE with AWS's statusReason", async () => {
