@@ -5,6 +5,9 @@ import {
   UpdateComputeEnvironmentCommand,
   paginateDescribeComputeEnvironments,
   ClientException,
+  CreateJobQueueCommand,
+  DeleteJobQueueCommand,
+  UpdateJobQueueCommand,
 } from "@aws-sdk/client-batch";
 import { failure, setup } from "./helpers";
 
@@ -120,6 +123,24 @@ describe("compute environments", () => {
     await batch.send(new DeleteComputeEnvironmentCommand({ computeEnvironment: "ce" }));
     const { computeEnvironments } = await batch.send(new DescribeComputeEnvironmentsCommand({}));
     expect(computeEnvironments).toEqual([]);
+  });
+
+  test("an environment a queue still uses cannot be deleted; once the queue is gone it can", async () => {
+    const { batch } = setup();
+    await batch.send(managed("first"));
+    await batch.send(managed("ce"));
+    const computeEnvironmentOrder = [{ order: 1, computeEnvironment: "first" }, { order: 2, computeEnvironment: "ce" }];
+    await batch.send(new CreateJobQueueCommand({ jobQueueName: "jq", priority: 1, computeEnvironmentOrder }));
+    await batch.send(new UpdateComputeEnvironmentCommand({ computeEnvironment: "ce", state: "DISABLED" }));
+    const inUse = await failure(batch.send(new DeleteComputeEnvironmentCommand({ computeEnvironment: "ce" })));
+    expect(inUse).toBeInstanceOf(ClientException);
+    expect(inUse.message).toBe("Cannot delete, found existing JobQueue relationship");
+    const { computeEnvironments } = await batch.send(new DescribeComputeEnvironmentsCommand({}));
+    expect(computeEnvironments!.map((ce) => [ce.computeEnvironmentName, ce.state, ce.status])).toEqual([["first", "ENABLED", "VALID"], ["ce", "DISABLED", "VALID"]]);
+    await batch.send(new UpdateJobQueueCommand({ jobQueue: "jq", state: "DISABLED" }));
+    await batch.send(new DeleteJobQueueCommand({ jobQueue: "jq" }));
+    await batch.send(new DeleteComputeEnvironmentCommand({ computeEnvironment: "ce" }));
+    expect((await batch.send(new DescribeComputeEnvironmentsCommand({}))).computeEnvironments!.map((ce) => ce.computeEnvironmentName)).toEqual(["first"]);
   });
 
   test("with a transition time, status goes CREATING then VALID, and changes are refused meanwhile", async () => {

@@ -244,7 +244,7 @@ describe("consumable resources", () => {
     }
 
     test("lists each job with its queue, definition, status and the quantity it needs", async () => {
-      const { batch, definitionArn, submit } = await withJobs();
+      const { fake, batch, definitionArn, submit } = await withJobs();
       const first = await submit("Render-1");
       await submit("render-2", resourceArn("licenses"), 5);
       await submit("unrelated", "other", 1);
@@ -257,8 +257,8 @@ describe("consumable resources", () => {
         jobArn: first.jobArn,
         jobQueueArn: `arn:aws:batch:us-east-1:${ACCOUNT}:job-queue/jq`,
         jobDefinitionArn: definitionArn,
-        jobStatus: expect.any(String),
-        createdAt: expect.any(Number),
+        jobStatus: "SUCCEEDED",
+        createdAt: fake.now(),
         consumableResourceProperties: { consumableResourceList: [{ consumableResource: "licenses", quantity: 2 }] },
       });
       const byArn = await batch.send(new ListJobsByConsumableResourceCommand({ consumableResource: resourceArn("other") }));
@@ -266,19 +266,29 @@ describe("consumable resources", () => {
     });
 
     test("filters by JOB_NAME (case-insensitive, * for a prefix) and by JOB_STATUS", async () => {
-      const { batch, submit } = await withJobs();
+      const { fake, batch, submit } = await withJobs();
+      fake.onJob({ jobName: "Render-1" }, { durationMs: 60_000 });
+      fake.onJob({ jobName: "encode" }, { exitCode: 1 });
       await submit("Render-1");
       await submit("render-2");
       await submit("encode");
+      await submit("render-3");
       const names = async (filters: { name: string; values: string[] }[]) =>
         (await batch.send(new ListJobsByConsumableResourceCommand({ consumableResource: "licenses", filters }))).jobs!.map((job) => job.jobName);
-      expect(await names([{ name: "JOB_NAME", values: ["RENDER*"] }])).toEqual(["Render-1", "render-2"]);
+      expect(await names([{ name: "JOB_NAME", values: ["RENDER*"] }])).toEqual(["Render-1", "render-2", "render-3"]);
       expect(await names([{ name: "JOB_NAME", values: ["encode"] }])).toEqual(["encode"]);
+      expect(await names([{ name: "JOB_NAME", values: ["render"] }])).toEqual([]);
+      expect(await names([{ name: "JOB_STATUS", values: ["RUNNING"] }])).toEqual(["Render-1"]);
+      expect(await names([{ name: "JOB_STATUS", values: ["SUCCEEDED"] }])).toEqual(["render-2", "render-3"]);
+      expect(await names([{ name: "JOB_STATUS", values: ["FAILED"] }])).toEqual(["encode"]);
+      expect(await names([{ name: "JOB_STATUS", values: ["RUNNABLE"] }])).toEqual([]);
       const { jobs } = await batch.send(new ListJobsByConsumableResourceCommand({ consumableResource: "licenses" }));
-      const status = jobs![0].jobStatus!;
-      expect(await names([{ name: "JOB_STATUS", values: [status] }])).toHaveLength(jobs!.filter((job) => job.jobStatus === status).length);
-      const other = ["SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING", "SUCCEEDED", "FAILED"].find((s) => !jobs!.some((job) => job.jobStatus === s))!;
-      expect(await names([{ name: "JOB_STATUS", values: [other] }])).toEqual([]);
+      expect(jobs!.map((job) => [job.jobName, job.jobStatus])).toEqual([
+        ["Render-1", "RUNNING"],
+        ["render-2", "SUCCEEDED"],
+        ["encode", "FAILED"],
+        ["render-3", "SUCCEEDED"],
+      ]);
       const badStatus = await failure(batch.send(new ListJobsByConsumableResourceCommand({ consumableResource: "licenses", filters: [{ name: "JOB_STATUS", values: ["DONE"] }] })));
       expect(badStatus.message).toBe("Invalid value DONE for JOB_STATUS filter value: it must be one of SUBMITTED, PENDING, RUNNABLE, STARTING, RUNNING, SUCCEEDED, FAILED.");
       const badName = await failure(batch.send(new ListJobsByConsumableResourceCommand({ consumableResource: "licenses", filters: [{ name: "QUEUE", values: ["jq"] }] })));
@@ -307,6 +317,30 @@ describe("consumable resources", () => {
       const { jobs } = await batch.send(new ListJobsByConsumableResourceCommand({ consumableResource: "licenses", filters: [{ name: "JOB_STATUS", values: ["SUCCEEDED"] }] }));
       expect(jobs!.map((job) => job.jobArn)).toEqual([expect.stringContaining(jobId!)]);
       expect(await describe_(batch, "licenses")).toMatchObject({ totalQuantity: 40, inUseQuantity: 0, availableQuantity: 40 });
+    });
+
+    test("a NON_REPLENISHABLE quantity is used up: a finished job does not give it back", async () => {
+      const { fake, batch, submit } = await withJobs();
+      await batch.send(create("tokens", { totalQuantity: 5, resourceType: "NON_REPLENISHABLE" }));
+      fake.onJob({ jobName: /^spend/ }, { durationMs: 60_000 });
+      await submit("spend-1", "tokens", 2);
+      expect(await describe_(batch, "tokens")).toMatchObject({ totalQuantity: 5, inUseQuantity: 2, availableQuantity: 3 });
+      await fake.advance(60_000);
+      expect(await describe_(batch, "tokens")).toMatchObject({ totalQuantity: 3, inUseQuantity: 0, availableQuantity: 3 });
+      // A failed job uses its quantity up too.
+      fake.onJob({ jobName: "spend-2" }, { durationMs: 60_000, exitCode: 1 });
+      await submit("spend-2", "tokens", 2);
+      await fake.advance(60_000);
+      expect(await describe_(batch, "tokens")).toMatchObject({ totalQuantity: 1, inUseQuantity: 0, availableQuantity: 1 });
+      // What is left is too little for the next job, which waits until more is added.
+      await submit("spend-3", "tokens", 2);
+      const status = async () => (await batch.send(new ListJobsByConsumableResourceCommand({ consumableResource: "tokens", filters: [{ name: "JOB_NAME", values: ["spend-3"] }] }))).jobs![0].jobStatus;
+      expect(await status()).toBe("RUNNABLE");
+      await batch.send(new UpdateConsumableResourceCommand({ consumableResource: "tokens", operation: "ADD", quantity: 1 }));
+      expect(await status()).toBe("RUNNING");
+      // A REPLENISHABLE resource gets its quantity back.
+      await submit("borrow", "other", 40);
+      expect(await describe_(batch, "other")).toMatchObject({ totalQuantity: 100, inUseQuantity: 0, availableQuantity: 100 });
     });
 
     test("a job waiting for more than is available starts once an update adds enough", async () => {

@@ -239,6 +239,44 @@ describe("ListJobs", () => {
     expect(names).toEqual(Array.from({ length: 25 }, (_, i) => `j${i}`));
   });
 
+  test("a token belongs to its listing: another jobStatus or queue refuses it", async () => {
+    const { fake, batch } = await ready({ clock: "manual" });
+    await fake.provision({ jobQueues: ["other"] });
+    fake.onJob({ jobName: /^slow/ }, { durationMs: 60_000 });
+    for (const name of ["slow0", "fast0", "slow1", "fast1", "slow2", "fast2"]) await batch.send(submit({ jobName: name }));
+    const first = await batch.send(new ListJobsCommand({ jobQueue: "jq", maxResults: 2 }));
+    expect(first.jobSummaryList!.map((job) => job.jobName)).toEqual(["slow0", "slow1"]);
+    expect(first.nextToken).toBeTruthy();
+    const otherStatus = await failure(batch.send(new ListJobsCommand({ jobQueue: "jq", jobStatus: "SUCCEEDED", maxResults: 2, nextToken: first.nextToken })));
+    expect(otherStatus).toBeInstanceOf(ClientException);
+    expect(otherStatus.message).toBe(`Invalid nextToken ${first.nextToken}: it does not belong to this request.`);
+    const otherQueue = await failure(batch.send(new ListJobsCommand({ jobQueue: "other", maxResults: 2, nextToken: first.nextToken })));
+    expect(otherQueue.message).toBe(`Invalid nextToken ${first.nextToken}: it does not belong to this request.`);
+    // The same listing, with RUNNING named explicitly, takes it.
+    const second = await batch.send(new ListJobsCommand({ jobQueue: "jq", jobStatus: "RUNNING", maxResults: 2, nextToken: first.nextToken }));
+    expect(second.jobSummaryList!.map((job) => job.jobName)).toEqual(["slow2"]);
+    expect(second.nextToken).toBeUndefined();
+  });
+
+  test("a cursor whose last job has left the listing goes on with the jobs after it", async () => {
+    const { fake, batch } = await ready({ clock: "manual" });
+    fake.onJob({}, (job) => ({ durationMs: job.jobName === "r1" ? 1000 : 60_000 }));
+    for (let i = 0; i < 5; i++) await batch.send(submit({ jobName: `r${i}` }));
+    const page = async (nextToken?: string) => {
+      const { jobSummaryList, nextToken: next } = await batch.send(new ListJobsCommand({ jobQueue: "jq", maxResults: 2, nextToken }));
+      return { names: jobSummaryList!.map((job) => job.jobName), next };
+    };
+    const first = await page();
+    expect(first.names).toEqual(["r0", "r1"]);
+    await fake.advance(1000); // r1, the last job of the first page, is no longer RUNNING
+    const succeeded = await batch.send(new ListJobsCommand({ jobQueue: "jq", jobStatus: "SUCCEEDED" }));
+    expect(succeeded.jobSummaryList!.map((job) => job.jobName)).toEqual(["r1"]);
+    const second = await page(first.next);
+    expect(second.names).toEqual(["r2", "r3"]);
+    const third = await page(second.next);
+    expect(third).toEqual({ names: ["r4"], next: undefined });
+  });
+
   test("filters: any status, newest first, with AWS's rules", async () => {
     const { fake, batch } = await ready({ clock: "manual", startTime: 1_000_000 });
     await batch.send(submit({ jobName: "Test10" }));
@@ -322,9 +360,16 @@ describe("CancelJob and TerminateJob", () => {
   });
 
   test("unknown ids get a 200; empty ids or reasons are ClientExceptions", async () => {
-    const { batch } = await ready();
-    await expect(batch.send(new CancelJobCommand({ jobId: "nope", reason: "r" }))).resolves.toBeDefined();
-    await expect(batch.send(new TerminateJobCommand({ jobId: "nope", reason: "r" }))).resolves.toBeDefined();
+    const { fake, batch } = await ready();
+    const answers = [await batch.send(new CancelJobCommand({ jobId: "nope", reason: "r" })), await batch.send(new TerminateJobCommand({ jobId: "nope", reason: "r" }))];
+    for (const { $metadata, ...output } of answers) {
+      expect($metadata.httpStatusCode).toBe(200);
+      expect(output).toEqual({});
+    }
+    expect(fake.requests.slice(-2).map((request) => [request.operation, request.output, request.error])).toEqual([
+      ["CancelJob", {}, undefined],
+      ["TerminateJob", {}, undefined],
+    ]);
     expect((await failure(batch.send(new CancelJobCommand({ jobId: "", reason: "r" })))).message).toBe("jobId must not be empty.");
     expect((await failure(batch.send(new TerminateJobCommand({ jobId: "x", reason: "" })))).message).toBe("reason must not be empty.");
   });
