@@ -1,5 +1,15 @@
 import * as net from "node:net";
-import { BatchClient, ClientException, DescribeJobQueuesCommand, ListTagsForResourceCommand, SubmitJobCommand } from "@aws-sdk/client-batch";
+import {
+  BatchClient,
+  ClientException,
+  CreateSchedulingPolicyCommand,
+  DescribeComputeEnvironmentsCommand,
+  DescribeJobQueuesCommand,
+  DescribeJobsCommand,
+  ListTagsForResourceCommand,
+  SubmitJobCommand,
+  TagResourceCommand,
+} from "@aws-sdk/client-batch";
 import { HttpRequest } from "@smithy/protocol-http";
 import { fakeBatch } from "../src";
 import { failure, setup } from "./helpers";
@@ -129,6 +139,44 @@ describe("the wire protocol", () => {
     expect(big.body.message).toMatch(/^The request body is \d+ bytes; parlel-batch accepts at most 100\.$/);
   });
 
+  test("null counts as absent, at the top level and inside structures", async () => {
+    const { fake, batch } = setup();
+    await fake.provision({ jobQueues: ["jq"], jobDefinitions: ["echo"] });
+    const post = (path: string, body: Record<string, unknown>) => raw(fake, { method: "POST", path, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const submitted = await post("/v1/submitjob", {
+      jobName: "nulls",
+      jobQueue: "jq",
+      jobDefinition: "echo",
+      shareIdentifier: null,
+      arrayProperties: null,
+      dependsOn: null,
+      parameters: null,
+      retryStrategy: null,
+      timeout: null,
+      tags: null,
+      propagateTags: null,
+      containerOverrides: { command: null, environment: null, resourceRequirements: null, vcpus: null },
+    });
+    expect(submitted.status).toBe(200);
+    const { jobs } = await batch.send(new DescribeJobsCommand({ jobs: [submitted.body.jobId] }));
+    expect(jobs![0]).toMatchObject({ jobName: "nulls", status: "SUCCEEDED", container: { command: ["echo", "hello"] } });
+    expect(jobs![0].arrayProperties).toBeUndefined();
+    expect(jobs![0].tags).toEqual({});
+
+    const nullScopes = { arrayJobId: null, multiNodeJobId: null, maxResults: null, nextToken: null, filters: null };
+    const running = await post("/v1/listjobs", { jobQueue: "jq", jobStatus: null, ...nullScopes });
+    expect(running).toMatchObject({ status: 200, body: { jobSummaryList: [] } });
+    const succeeded = await post("/v1/listjobs", { jobQueue: "jq", jobStatus: "SUCCEEDED", ...nullScopes });
+    expect(succeeded.status).toBe(200);
+    expect(succeeded.body.jobSummaryList.map((job: { jobName: string }) => job.jobName)).toEqual(["nulls"]);
+    const queues = await post("/v1/describejobqueues", { jobQueues: null, maxResults: null, nextToken: null });
+    expect(queues.status).toBe(200);
+    expect(queues.body.jobQueues.map((queue: { jobQueueName: string }) => queue.jobQueueName)).toEqual(["jq"]);
+    // A required member that is null is missing.
+    const missing = await post("/v1/submitjob", { jobName: null, jobQueue: "jq", jobDefinition: "echo" });
+    expect(missing).toMatchObject({ status: 400, body: { __type: "ClientException", message: "jobName must be specified." } });
+  });
+
   test("unknown routes get 404 and wrong methods 405, both with a clear message", async () => {
     const fake = fakeBatch();
     const unknown = await raw(fake, { method: "POST", path: "/v1/launchrockets", body: "{}" });
@@ -153,6 +201,34 @@ describe("partitions", () => {
     await fake.provision({ region: "us-west-2", jobQueues: ["west"] });
     const { jobQueues } = await west.send(new DescribeJobQueuesCommand({}));
     expect(jobQueues!.map((q) => q.jobQueueArn)).toEqual(["arn:aws:batch:us-west-2:000000000000:job-queue/west"]);
+  });
+
+  test.each([
+    ["cn-north-1", "aws-cn"],
+    ["us-gov-west-1", "aws-us-gov"],
+  ])("every ARN in %s is in the %s partition", async (region, partition) => {
+    const { fake, batch } = setup({ region });
+    const provisioned = await fake.provision({ region, jobQueues: ["jq"], jobDefinitions: ["echo"] });
+    const arn = (service: string, resource: string) => `arn:${partition}:${service}:${region}:000000000000:${resource}`;
+    expect(provisioned).toEqual({
+      computeEnvironmentArn: arn("batch", "compute-environment/parlel-ce"),
+      jobQueueArns: { jq: arn("batch", "job-queue/jq") },
+      jobDefinitionArns: { echo: arn("batch", "job-definition/echo:1") },
+    });
+    const { computeEnvironments } = await batch.send(new DescribeComputeEnvironmentsCommand({}));
+    expect(computeEnvironments![0].ecsClusterArn).toMatch(new RegExp(`^arn:${partition}:ecs:${region}:000000000000:cluster/parlel-ce_Batch_`));
+    expect(computeEnvironments![0].serviceRole).toMatch(new RegExp(`^arn:${partition}:iam::000000000000:role/`));
+    const submitted = await batch.send(new SubmitJobCommand({ jobName: "j", jobQueue: "jq", jobDefinition: "echo" }));
+    expect(submitted.jobArn).toBe(arn("batch", `job/${submitted.jobId}`));
+    const { jobs } = await batch.send(new DescribeJobsCommand({ jobs: [submitted.jobId!] }));
+    expect(jobs![0]).toMatchObject({ jobArn: submitted.jobArn, jobQueue: arn("batch", "job-queue/jq"), jobDefinition: arn("batch", "job-definition/echo:1") });
+    expect(jobs![0].container!.taskArn).toMatch(new RegExp(`^arn:${partition}:ecs:${region}:000000000000:task/parlel-ce_Batch/[0-9a-f]{32}$`));
+    expect(jobs![0].container!.containerInstanceArn).toMatch(new RegExp(`^arn:${partition}:ecs:${region}:000000000000:container-instance/parlel-ce_Batch/`));
+    const policy = await batch.send(new CreateSchedulingPolicyCommand({ name: "fair" }));
+    expect(policy.arn).toBe(arn("batch", "scheduling-policy/fair"));
+    // The partition's ARNs are the ones that name its resources.
+    await batch.send(new TagResourceCommand({ resourceArn: submitted.jobArn, tags: { team: "a" } }));
+    expect((await batch.send(new ListTagsForResourceCommand({ resourceArn: submitted.jobArn }))).tags).toEqual({ team: "a" });
   });
 
   test("an access key id of 12 digits selects the account, and the default account is configurable", async () => {

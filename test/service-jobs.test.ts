@@ -245,6 +245,21 @@ describe("service jobs", () => {
       expect((await failure(batch.send(new ListServiceJobsCommand({ jobQueue: "nope" })))).message).toBe("JobQueue nope not found.");
     });
 
+    test("without jobStatus only RUNNING jobs are listed, with or without a queue", async () => {
+      const { fake, batch } = await withQueue();
+      fake.onJob({ jobName: "running" }, { durationMs: 60_000 });
+      await batch.send(submit("done"));
+      await batch.send(submit("running"));
+      await pauseEnvironment(batch);
+      await batch.send(submit("waiting"));
+      expect(await listed(batch, { jobQueue: "training" })).toEqual(["running"]);
+      expect(await listed(batch, {})).toEqual(["running"]);
+      expect(await listed(batch, { jobQueue: "training", jobStatus: "RUNNABLE" })).toEqual(["waiting"]);
+      expect(await listed(batch, { jobQueue: "training", jobStatus: "SUCCEEDED" })).toEqual(["done"]);
+      await fake.advance(60_000);
+      expect(await listed(batch, { jobQueue: "training" })).toEqual([]);
+    });
+
     test("summaries carry the job's status and times, and isTerminated only when true", async () => {
       const { fake, batch } = await withQueue();
       const done = await batch.send(submit("done"));

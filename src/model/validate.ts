@@ -61,7 +61,12 @@ function checkShape(model: CompiledModel, shape: CompiledShape | undefined, valu
     const type = shape.types.get(member);
     if (type === undefined) continue;
     const memberValue = value[member];
-    if (memberValue === undefined || memberValue === null) continue;
+    if (memberValue === undefined) continue;
+    if (memberValue === null) {
+      // Absent, as AWS's deserialiser reads it: removed here, so no operation mistakes it for a value.
+      delete value[member];
+      continue;
+    }
     checkMember(model, type, memberValue, path, member);
   }
 }

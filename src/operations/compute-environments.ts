@@ -1,5 +1,6 @@
 import type { ComputeEnvironmentDetail, ComputeResource, ComputeResourceUpdate } from "@aws-sdk/client-batch";
 import { batchArn } from "../state/arn";
+import { arnPartition } from "../state/partition";
 import type { BatchStore } from "../state/store";
 import type { ComputeEnvironmentRecord } from "../state/records";
 import type { OperationContext, OperationGroup } from "./context";
@@ -33,7 +34,7 @@ export const computeEnvironmentOperations: OperationGroup<
     const detail: ComputeEnvironmentDetail = {
       computeEnvironmentName: name,
       computeEnvironmentArn: arn,
-      ecsClusterArn: `arn:aws:ecs:${partition.region}:${partition.accountId}:cluster/${name}_Batch_${context.ids.uuid()}`,
+      ecsClusterArn: `arn:${arnPartition(partition.region)}:ecs:${partition.region}:${partition.accountId}:cluster/${name}_Batch_${context.ids.uuid()}`,
       tags: input.tags ?? {},
       type: input.type,
       state: input.state ?? "ENABLED",
@@ -41,7 +42,7 @@ export const computeEnvironmentOperations: OperationGroup<
       statusReason: "ComputeEnvironment creating",
       computeResources: input.computeResources && withDefaults(input.computeResources),
       unmanagedvCpus: input.type === "UNMANAGED" ? (input.unmanagedvCpus ?? 0) : undefined,
-      serviceRole: input.serviceRole ?? `arn:aws:iam::${partition.accountId}:role/aws-service-role/batch.amazonaws.com/AWSServiceRoleForBatch`,
+      serviceRole: input.serviceRole ?? `arn:${arnPartition(partition.region)}:iam::${partition.accountId}:role/aws-service-role/batch.amazonaws.com/AWSServiceRoleForBatch`,
       updatePolicy: { terminateJobsOnUpdate: false, jobExecutionTimeoutMinutes: 30 },
       containerOrchestrationType: input.eksConfiguration ? "EKS" : "ECS",
       eksConfiguration: input.eksConfiguration,

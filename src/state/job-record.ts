@@ -302,16 +302,16 @@ const NO_TASK: { logStreamName?: string; taskArn?: string } = Object.freeze({ lo
 /**
  * An attempt's ECS task as Batch names it: the log stream `<prefix>/default/<task id>` (the prefix is the job
  * definition's `awslogs-stream-prefix`, or its name) and the ARN
- * `arn:aws:ecs:<region>:<account>:task/<compute environment>_Batch/<task id>`, in the job's partition.
+ * `arn:<partition>:ecs:<region>:<account>:task/<compute environment>_Batch/<task id>`, in the job's partition.
  */
 export function taskOf(job: JobRecord, taskToken: number | undefined, computeEnvironment: string | undefined): { logStreamName?: string; taskArn?: string } {
   if (taskToken === undefined) return NO_TASK;
   const taskId = taskIdOf(job.jobId, taskToken);
-  // The job's ARN names its partition: arn:aws:batch:<region>:<account>:job/<id>.
-  const [, , , region, account] = job.jobArn.split(":", 5);
+  // The job's ARN names its partition: arn:<partition>:batch:<region>:<account>:job/<id>.
+  const [, partition, , region, account] = job.jobArn.split(":", 5);
   return {
     logStreamName: `${logStreamPrefixOf(job.spec)}/default/${taskId}`,
-    taskArn: `arn:aws:ecs:${region}:${account}:task/${String(computeEnvironment)}_Batch/${taskId}`,
+    taskArn: `arn:${partition}:ecs:${region}:${account}:task/${String(computeEnvironment)}_Batch/${taskId}`,
   };
 }
 
@@ -322,7 +322,7 @@ export function logStreamNameOf(job: JobRecord, taskToken: number): string {
 
 /**
  * Where an attempt's task ran, as AWS shows it: the ECS container instance of an EC2 task
- * (`arn:aws:ecs:<region>:<account>:container-instance/<compute environment>_Batch/<id>`), and the elastic network
+ * (`arn:<partition>:ecs:<region>:<account>:container-instance/<compute environment>_Batch/<id>`), and the elastic network
  * interface of a task in `awsvpc` mode (Fargate tasks and multi-node jobs' nodes). A node's private address is
  * the one its job's `AWS_BATCH_JOB_MAIN_NODE_PRIVATE_IPV4_ADDRESS` names for that node. EKS jobs have neither.
  * Derived from the job id and attempt token, like the task, so they cost nothing until shown.
@@ -334,8 +334,8 @@ function hostOf(job: JobRecord, taskToken: number | undefined, computeEnvironmen
   const fargate = spec.platformCapabilities?.includes("FARGATE") ?? false;
   const host: { containerInstanceArn?: string; networkInterfaces?: NetworkInterface[] } = {};
   if (!fargate) {
-    const [, , , region, account] = job.jobArn.split(":", 5);
-    host.containerInstanceArn = `arn:aws:ecs:${region}:${account}:container-instance/${String(computeEnvironment)}_Batch/${hex8(a) + hex8(b) + hex8(c) + hex8(d)}`;
+    const [, partition, , region, account] = job.jobArn.split(":", 5);
+    host.containerInstanceArn = `arn:${partition}:ecs:${region}:${account}:container-instance/${String(computeEnvironment)}_Batch/${hex8(a) + hex8(b) + hex8(c) + hex8(d)}`;
   }
   if (fargate || job.kind === "node") {
     const address = job.kind === "node" ? `10.0.0.${(job.index ?? 0) + 10}` : `10.0.${(b >>> 8) & 255}.${(b & 253) + 1}`;
