@@ -13,14 +13,10 @@ beforeAll(async () => {
   client = clientEnvironment(server.url);
 }, 30_000);
 
+// Cleanup only: the shutdown itself is checked by the last test. stop() of an ended process just reports how it ended.
 afterAll(async () => {
   client?.cleanup();
-  if (!server) return;
-  // Graceful shutdown: SIGTERM ends the process by itself, with exit code 0.
-  const ended = await server.stop();
-  expect(ended).toEqual({ code: 0, signal: null });
-  expect(server.output()).toContain("SIGTERM: shutting down");
-  expect(server.output()).toContain("parlel-batch stopped");
+  await server?.stop();
 });
 
 beforeEach(async () => {
@@ -101,4 +97,16 @@ describe("boto3 against npx parlel-batch", () => {
     expect(result.duplicate).toEqual({ code: "ClientException", status: 400 });
     expect(result.jobCount).toBe(0);
   }, 60_000);
+});
+
+// Last, since it ends the server the scenarios above used.
+describe("shutdown", () => {
+  test("SIGTERM after the boto3 scenarios ends npx parlel-batch by itself: exit code 0, and it says so", async () => {
+    expect((await control(server.url, "GET", "/_parlel/health")).status).toBe(200);
+    const ended = await server.stop();
+    expect(ended).toEqual({ code: 0, signal: null });
+    expect(server.output()).toContain("SIGTERM: shutting down");
+    expect(server.output()).toContain("parlel-batch stopped");
+    await expect(fetch(`${server.url}/_parlel/health`)).rejects.toThrow();
+  }, 30_000);
 });

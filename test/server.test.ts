@@ -22,10 +22,10 @@ beforeAll(async () => {
   batch = new BatchClient({ endpoint: server.url, region: "us-east-1", credentials: { accessKeyId: "parlel", secretAccessKey: "parlel" }, maxAttempts: 1 });
 });
 
+// Cleanup only: that close() stops listening is a test of its own ("close() lets a request in flight finish ...").
 afterAll(async () => {
   batch.destroy();
   await server.close();
-  expect(server.server.listening).toBe(false);
 });
 
 beforeEach(async () => {
