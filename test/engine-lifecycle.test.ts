@@ -349,7 +349,6 @@ describe("retries and timeouts", () => {
     const { fake, batch, submit, describe } = await engine();
     fake.onJob({}, { durationMs: 10_000 });
     const jobId = await submit({ retryStrategy: { attempts: 3 } });
-    const { TerminateJobCommand } = await import("@aws-sdk/client-batch");
     await batch.send(new TerminateJobCommand({ jobId, reason: "stop" }));
     await fake.advance(20_000);
     expect(await describe(jobId)).toMatchObject({ status: "FAILED", statusReason: "stop", isTerminated: true });
