@@ -1,6 +1,7 @@
 "use strict";
-// Reads the installed @aws-sdk/client-batch into a plain description: operations with their routes,
-// structure shapes with member types, and enums. Shared by the generator and the drift test.
+// Reads an installed AWS SDK client package (@aws-sdk/client-batch by default, also
+// @aws-sdk/client-cloudwatch-logs) into a plain description: operations with their routes, structure shapes
+// with member types, and enums. Shared by the generators and the drift tests.
 const fs = require("node:fs");
 const path = require("node:path");
 
@@ -15,8 +16,8 @@ function traitsOf(indicator) {
   return traits;
 }
 
-function sdkDir() {
-  return path.dirname(require.resolve("@aws-sdk/client-batch/package.json"));
+function sdkDir(packageName) {
+  return path.dirname(require.resolve(`${packageName}/package.json`));
 }
 
 /** Maps interface member → enum name, parsed from the SDK's declaration files. */
@@ -26,7 +27,9 @@ function enumLinks(dir) {
   for (const m of enumsText.matchAll(/export declare const (\w+): \{([^}]*)\}/g)) {
     enums[m[1]] = [...m[2].matchAll(/readonly \w+: "([^"]*)"/g)].map((v) => v[1]);
   }
-  const modelsText = fs.readFileSync(path.join(dir, "dist-types/models/models_0.d.ts"), "utf8");
+  const modelsDir = path.join(dir, "dist-types/models");
+  const modelsText = fs.readdirSync(modelsDir).filter((f) => /^models_\d+\.d\.ts$/.test(f)).sort()
+    .map((f) => fs.readFileSync(path.join(modelsDir, f), "utf8")).join("\n");
   const links = {};
   for (const m of modelsText.matchAll(/export interface (\w+) \{([\s\S]*?)\n\}/g)) {
     for (const member of m[2].matchAll(/^\s+(\w+)\??: (\w+)(\[\])? \| undefined;/gm)) {
@@ -36,8 +39,12 @@ function enumLinks(dir) {
   return { enums, links };
 }
 
-function describeSdkModel(sdk = require("@aws-sdk/client-batch")) {
-  const dir = sdkDir();
+/**
+ * `only`: the operations whose shapes to describe (default all). Every operation is listed; an operation
+ * bound to no HTTP route (awsJson protocols such as CloudWatch Logs') is `POST /`.
+ */
+function describeSdkModel(sdk = require("@aws-sdk/client-batch"), { packageName = "@aws-sdk/client-batch", only } = {}) {
+  const dir = sdkDir(packageName);
   const sdkVersion = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")).version;
   const { enums, links } = enumLinks(dir);
   const shapes = {};
@@ -96,7 +103,8 @@ function describeSdkModel(sdk = require("@aws-sdk/client-batch")) {
     .sort()
     .map((key) => {
       const [, , name, traits, input, output] = sdk[key];
-      const [method, uri] = traits.http;
+      const [method, uri] = traits.http ?? ["POST", "/"];
+      if (only && !only.includes(name)) return { name, method, path: uri, inputShape: input()[2], outputShape: output()[2] };
       return { name, method, path: uri, inputShape: structure(input()), outputShape: structure(output()) };
     });
   const usedEnums = {};

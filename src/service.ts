@@ -14,6 +14,7 @@ import type { JobOutcome } from "./state/outcomes";
 import { isPromise } from "./state/maybe-promise";
 import { copyData, ListedOutput } from "./state/plain-data";
 import { DEFAULT_RECORDED_REQUESTS, RecordedCall, RequestLog, type RecordedRequest } from "./request-log";
+import { LOGS_OPERATION_PREFIX, logsEntry } from "./logs";
 
 export type { RecordedRequest } from "./request-log";
 
@@ -125,10 +126,10 @@ export class BatchService {
       const output = this.engine.settleSync()
         ? this.operate(entry, input, partition, requestId, requestBytes)
         : this.engine.settle().then(() => this.operate(entry, input, partition, requestId, requestBytes));
-      if (isPromise(output)) return output.then((value) => this.succeeded(record, value), (error: unknown) => this.failed(record, error));
+      if (isPromise(output)) return output.then((value) => this.succeeded(record, value), (error: unknown) => this.failed(record, error, operation));
       return this.succeeded(record, output);
     } catch (error) {
-      return this.failed(record, error);
+      return this.failed(record, error, operation);
     }
   }
 
@@ -150,7 +151,7 @@ export class BatchService {
     return this.afterOperation(entry, result);
   }
 
-  /** An operation's handler, input validator and kind, found once per name. */
+  /** An operation's handler, input validator and kind, found once per name. CloudWatch Logs' are `logs:<Operation>`. */
   private entryOf(operation: string): OperationEntry | undefined {
     let entry = this.entries.get(operation);
     if (entry === undefined && this.isOperation(operation)) {
@@ -160,6 +161,12 @@ export class BatchService {
         readOnly: READ_ONLY.test(operation),
       };
       this.entries.set(operation, entry);
+    } else if (entry === undefined) {
+      // The Logs operations only read what jobs wrote.
+      const logs = logsEntry(operation);
+      if (logs) entry = { handler: logs.handler, validate: logs.validate, readOnly: true };
+      // Names a client made up are not kept: they would grow the map without bound.
+      if (entry && logs?.known) this.entries.set(operation, entry);
     }
     return entry;
   }
@@ -187,8 +194,9 @@ export class BatchService {
     return output;
   }
 
-  private failed(record: RecordedCall | undefined, error: unknown): never {
-    const failure = error instanceof BatchError ? error : serverError(`Internal error in parlel-batch: ${(error as Error)?.message ?? String(error)}`);
+  private failed(record: RecordedCall | undefined, error: unknown, operation: string): never {
+    const text = `Internal error in parlel-batch: ${(error as Error)?.message ?? String(error)}`;
+    const failure = error instanceof BatchError ? error : operation.startsWith(LOGS_OPERATION_PREFIX) ? new BatchError("InternalFailure", text) : serverError(text);
     record?.failed({ type: failure.type, message: failure.message }, this.clock.now());
     throw failure;
   }

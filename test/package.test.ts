@@ -33,3 +33,21 @@ describe("the package works for ESM and CommonJS consumers", () => {
     expect(run(["--no-warnings", "--input-type=module", "-e", `import { matchers } from "parlel-batch/jest"; console.log(Object.keys(matchers).length)`])).toBe("8");
   });
 });
+
+describe("the built package", () => {
+  test("never loads @aws-sdk/client-cloudwatch-logs, an optional peer dependency", () => {
+    const script = `
+      const Module = require("node:module");
+      const load = Module._load;
+      Module._load = function (request, ...rest) {
+        if (request.startsWith("@aws-sdk/client-cloudwatch-logs")) throw new Error("loaded " + request);
+        return load.call(this, request, ...rest);
+      };
+      const { fakeBatch } = require("parlel-batch");
+      require("parlel-batch/jest");
+      const fake = fakeBatch();
+      fake.handle({ method: "POST", path: "/", headers: { "x-amz-target": "Logs_20140328.DescribeLogGroups" }, body: "{}" })
+        .then(({ response }) => console.log(response.statusCode, Buffer.from(response.body).toString()));`;
+    expect(run(["--no-warnings", "-e", script])).toBe('200 {"logGroups":[]}');
+  });
+});

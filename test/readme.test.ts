@@ -1,4 +1,5 @@
 import { BatchClient, DescribeJobsCommand, SubmitJobCommand } from "@aws-sdk/client-batch";
+import { CloudWatchLogsClient, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { fakeBatch } from "../src";
 import "../src/jest";
 
@@ -31,4 +32,19 @@ test("a test on the manual clock", async () => {
   const flaky = await batch.send(new SubmitJobCommand({ jobName: "flaky", jobQueue: "jq", jobDefinition: "etl", retryStrategy: { attempts: 3 } }));
   const flakyJob = (await batch.send(new DescribeJobsCommand({ jobs: [flaky.jobId!] }))).jobs![0];
   expect(flakyJob.attempts!.map((a) => a.container!.exitCode)).toEqual([1, 1, 0]);
+});
+
+test("reading job logs with the CloudWatch Logs SDK", async () => {
+  const fake = fakeBatch();
+  const batch = new BatchClient({ region: "us-east-1", credentials, requestHandler: fake });
+  await fake.provision({ jobQueues: ["jq"], jobDefinitions: ["echo"] });
+  fake.onJob({}, { logs: "hello\n" });
+  const { jobId } = await batch.send(new SubmitJobCommand({ jobName: "myjob", jobQueue: "jq", jobDefinition: "echo" }));
+  const logs = new CloudWatchLogsClient({ region: "us-east-1", credentials, requestHandler: fake });
+  const { jobs } = await batch.send(new DescribeJobsCommand({ jobs: [jobId!] }));
+  const { events, nextForwardToken } = await logs.send(new GetLogEventsCommand({
+    logGroupName: "/aws/batch/job", logStreamName: jobs![0].container!.logStreamName!, startFromHead: true,
+  }));
+  expect(events!.map((event) => event.message)).toEqual(["hello"]);
+  expect(nextForwardToken).toMatch(/^f\//);
 });

@@ -1,3 +1,4 @@
+import { BatchClient, DescribeJobsCommand, SubmitJobCommand } from "@aws-sdk/client-batch";
 import { fakeBatch, type FakeBatch } from "../src";
 import type { RunningServer } from "../src/server/http-server";
 import { AWS, clientEnvironment, requireProgram, run } from "./clients/server-process";
@@ -90,6 +91,27 @@ describe("the AWS CLI against fake.listen()", () => {
     expect(await awsJson("list-tags-for-resource", "--resource-arn", arn)).toEqual({ tags: { team: "data", tier: "gold" } });
     expect(await awsJson("untag-resource", "--resource-arn", arn, "--tag-keys", "team")).toEqual({});
     expect(await awsJson("list-tags-for-resource", "--resource-arn", arn)).toEqual({ tags: { tier: "gold" } });
+  }, 90_000);
+
+  test("aws logs get-log-events reads and follows a job's stream on the same endpoint", async () => {
+    await fake.provision({ jobQueues: ["jq"], jobDefinitions: ["etl-step"] });
+    const batch = new BatchClient({ region: "us-east-1", credentials: { accessKeyId: "parlel", secretAccessKey: "parlel" }, requestHandler: fake });
+    fake.onJob({}, { durationMs: 2000, logs: ["extracting", { message: "loaded 42 rows", afterMs: 1000 }] });
+    const { jobId } = await batch.send(new SubmitJobCommand({ jobName: "tailed", jobQueue: "jq", jobDefinition: "etl-step" }));
+    const { jobs } = await batch.send(new DescribeJobsCommand({ jobs: [jobId!] }));
+    const stream = jobs![0].container!.logStreamName!;
+    const logs = async (...args: string[]) => run(AWS, ["logs", ...args, "--endpoint-url", server.url, "--output", "json"], client.env);
+    const first = await logs("get-log-events", "--log-group-name", "/aws/batch/job", "--log-stream-name", stream, "--start-from-head");
+    expect(first.code).toBe(0);
+    const page = JSON.parse(first.stdout);
+    expect(page.events).toEqual([{ timestamp: fake.now(), message: "extracting", ingestionTime: fake.now() }]);
+    await fake.advance(2000);
+    const next = JSON.parse((await logs("get-log-events", "--log-group-name", "/aws/batch/job", "--log-stream-name", stream, "--start-from-head", "--next-token", page.nextForwardToken)).stdout);
+    expect(next.events.map((event: { message: string }) => event.message)).toEqual(["loaded 42 rows"]);
+    expect(fake.logs(jobId!)).toEqual(["extracting", "loaded 42 rows"]);
+    const missing = await logs("get-log-events", "--log-group-name", "/aws/batch/job", "--log-stream-name", "no/such/stream");
+    expect(missing.code).toBe(254);
+    expect(missing.stderr.trim()).toBe("An error occurred (ResourceNotFoundException) when calling the GetLogEvents operation: The specified log stream does not exist.");
   }, 90_000);
 
   test("an error exits 254 with the ClientException and its message on stderr", async () => {

@@ -97,6 +97,23 @@ describe("boto3 against npx parlel-batch", () => {
     expect(result.duplicate).toEqual({ code: "ClientException", status: 400 });
     expect(result.jobCount).toBe(0);
   }, 60_000);
+
+  test("the logs client on the same endpoint follows a running job's log stream until the job ends", async () => {
+    const result = await scenario("logs");
+    expect(result.stream).toMatch(/^etl-step\/default\/[0-9a-f]{32}$/);
+    expect(result.followed.flat()).toEqual(["starting", "step 1", "step 2", "step 3"]);
+    // Lines arrive while the job runs; the follower stops once the job is done and the token stops changing.
+    expect(result.followed[0]).toEqual(["starting"]);
+    expect(result.statuses[0]).toBe("RUNNING");
+    expect(result.statuses[result.statuses.length - 1]).toBe("SUCCEEDED");
+    expect(result.newestStream).toEqual([result.stream]);
+    expect(result.filtered).toEqual(["step 1", "step 3"]);
+    expect(result.groups).toEqual(["/aws/batch/job"]);
+    expect(result.missing).toEqual({ code: "ResourceNotFoundException", message: "The specified log stream does not exist.", status: 400 });
+    expect(result.control).toEqual(result.followed.flat());
+    const recorded = (await control(server.url, "GET", "/_parlel/requests?operation=logs:GetLogEvents")).json.requests;
+    expect(recorded.length).toBe(result.followed.length + 1);
+  }, 60_000);
 });
 
 // Last, since it ends the server the scenarios above used.

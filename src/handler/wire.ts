@@ -1,4 +1,6 @@
-import { BatchError, clientError } from "../operations/errors";
+import { LOGS_OPERATION_PREFIX } from "../logs";
+import { LOGS_TARGET_PREFIX } from "../model/logs-model";
+import { BatchError, clientError, type BatchErrorType } from "../operations/errors";
 import type { BatchService } from "../service";
 import type { Partition } from "../state/partition";
 import { isPromise } from "../state/maybe-promise";
@@ -29,6 +31,8 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
  * the call needed no waiting.
  */
 export function answer(service: BatchService, request: WireRequest, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, routes: RouteTable = defaultRoutes()): WireResponse | Promise<WireResponse> {
+  const logsOperation = logsOperationOf(request);
+  if (logsOperation !== undefined) return answerLogs(service, request, logsOperation, maxBodyBytes);
   const requestId = service.newRequestId();
   try {
     const found = routeOf(routes, request);
@@ -46,9 +50,44 @@ export function answer(service: BatchService, request: WireRequest, maxBodyBytes
 
 const NO_HEADERS: Record<string, string | undefined> = Object.freeze({});
 
-function encodeFailure(error: unknown, requestId: string): WireResponse {
-  const failure = error instanceof BatchError ? error : new BatchError("ServerException", `Internal error in parlel-batch: ${String(error)}`);
-  return encodeError(failure, requestId);
+// ---- CloudWatch Logs: awsJson1_1, every operation `POST /` named by `X-Amz-Target` (reference §1) ----
+
+const LOGS_TARGET = `${LOGS_TARGET_PREFIX}.`;
+const LOGS_HEADERS = Object.freeze({ "content-type": "application/x-amz-json-1.1" });
+
+/** The Logs operation a request names, or undefined when it is not a Logs request (Batch's are restJson1 on `/v1/*`). */
+function logsOperationOf(request: WireRequest): string | undefined {
+  const target = request.headers === undefined ? undefined : headerValue(request.headers, "x-amz-target");
+  if (target === undefined || !target.startsWith(LOGS_TARGET) || request.path !== "/") return undefined;
+  return target.slice(LOGS_TARGET.length);
+}
+
+/** A Logs call: the body is the whole input; answers and errors are awsJson1_1, errors with `__type` and `x-amzn-errortype`. */
+function answerLogs(service: BatchService, request: WireRequest, operation: string, maxBodyBytes: number): WireResponse | Promise<WireResponse> {
+  const requestId = service.newRequestId();
+  const failed = (error: unknown) => encodeFailure(error, requestId, LOGS_HEADERS, "InternalFailure");
+  try {
+    if (request.method.toUpperCase() !== "POST") throw new BatchError("SerializationException", `CloudWatch Logs operations take POST, not ${request.method.toUpperCase()}.`);
+    const body = request.body;
+    const requestBytes = body == null ? 0 : typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
+    let input: Record<string, unknown>;
+    try {
+      input = parseBody(body, requestBytes, maxBodyBytes);
+    } catch (error) {
+      throw error instanceof BatchError ? new BatchError("SerializationException", error.message) : error;
+    }
+    const partition = partitionOf(request.headers ?? NO_HEADERS, service.defaultAccountId, service.defaultRegion);
+    const output = service.invoke(`${LOGS_OPERATION_PREFIX}${operation}`, input, partition, requestId, true, requestBytes);
+    if (isPromise(output)) return output.then((value) => encodeJson(200, value, requestId, LOGS_HEADERS)).catch(failed);
+    return encodeJson(200, output, requestId, LOGS_HEADERS);
+  } catch (error) {
+    return failed(error);
+  }
+}
+
+function encodeFailure(error: unknown, requestId: string, headers?: Record<string, string>, internal: BatchErrorType = "ServerException"): WireResponse {
+  const failure = error instanceof BatchError ? error : new BatchError(internal, `Internal error in parlel-batch: ${String(error)}`);
+  return encodeError(failure, requestId, headers);
 }
 
 /** The route bound to the request's method and path, or the error that says why there is none. */
@@ -141,6 +180,6 @@ export function encodeJson(statusCode: number, value: unknown, requestId: string
   return { statusCode, headers: extraHeaders ? Object.assign(headers, extraHeaders) : headers, body };
 }
 
-export function encodeError(error: BatchError, requestId: string): WireResponse {
-  return encodeJson(error.statusCode, { __type: error.type, message: error.message }, requestId, { "x-amzn-errortype": error.type });
+export function encodeError(error: BatchError, requestId: string, headers?: Record<string, string>): WireResponse {
+  return encodeJson(error.statusCode, { __type: error.type, message: error.message }, requestId, { ...headers, "x-amzn-errortype": error.type });
 }

@@ -13,8 +13,28 @@ interface MatcherResult {
   message(): string;
 }
 
+const LOGS_NAMESPACE = "com.amazonaws.cloudwatchlogs";
+const operations = new WeakMap<CommandClass, string>();
+
+/** The recorded name of a command's operation: CloudWatch Logs' carry the `logs:` prefix (see the README). */
 function operationOf(command: CommandClass): string {
-  return command.name.replace(/Command$/, "");
+  let operation = operations.get(command);
+  if (operation === undefined) {
+    operation = command.name.replace(/Command$/, "");
+    if (namespaceOf(command) === LOGS_NAMESPACE) operation = `logs:${operation}`;
+    operations.set(command, operation);
+  }
+  return operation;
+}
+
+/** The service namespace of the operation schema an SDK command carries (`schema[1]`), if it has one. */
+function namespaceOf(command: CommandClass): unknown {
+  try {
+    const instance = new (command as unknown as new (input: object) => { schema?: unknown })({});
+    return Array.isArray(instance.schema) ? instance.schema[1] : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The calls a matcher reads: the fake's log as the log keeps them, so a scan makes no copies. */

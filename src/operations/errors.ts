@@ -3,13 +3,22 @@ export type BatchErrorType =
   | "ClientException"
   | "ServerException"
   | "UnknownOperationException"
-  | "MethodNotAllowedException";
+  | "MethodNotAllowedException"
+  | LogsErrorType;
+
+/** CloudWatch Logs' errors, for its operations on the same wire (reference §1.3–1.4). */
+export type LogsErrorType = "InvalidParameterException" | "ResourceNotFoundException" | "SerializationException" | "InternalFailure";
 
 const STATUS: Record<BatchErrorType, number> = {
   ClientException: 400,
   ServerException: 500,
   UnknownOperationException: 404,
   MethodNotAllowedException: 405,
+  // Real CloudWatch Logs answers its client errors with 400.
+  InvalidParameterException: 400,
+  ResourceNotFoundException: 400,
+  SerializationException: 400,
+  InternalFailure: 500,
 };
 
 /** An error that becomes a modelled AWS error response: `x-amzn-errortype` plus `{"__type","message"}`. */

@@ -150,7 +150,52 @@ def errors():
     return seen
 
 
-SCENARIOS = {"core": core, "array": array, "tags": tags, "paginators": paginators, "errors": errors}
+def logs():
+    """Follows a running job's log with the logs client on the same endpoint, as a log tailer would."""
+    provision()
+    logs_client = boto3.client("logs", endpoint_url=ENDPOINT, region_name=os.environ.get("AWS_DEFAULT_REGION", "us-east-1"))
+    lines = ["starting"] + [{"message": "step %d" % i, "afterMs": i * 1000} for i in range(1, 4)]
+    control("POST", "/_parlel/outcomes", {"outcome": {"durationMs": 3000, "logs": lines}})
+    job_id = batch.submit_job(jobName="tailed", jobQueue="etl", jobDefinition="etl-step")["jobId"]
+    job = batch.describe_jobs(jobs=[job_id])["jobs"][0]
+    stream = job["container"]["logStreamName"]
+    page = logs_client.get_log_events(logGroupName="/aws/batch/job", logStreamName=stream, startFromHead=True)
+    followed = [[event["message"] for event in page["events"]]]
+    token = page["nextForwardToken"]
+    statuses = [job["status"]]
+    while True:
+        control("POST", "/_parlel/advance", {"ms": 1000})
+        status = batch.describe_jobs(jobs=[job_id])["jobs"][0]["status"]
+        page = logs_client.get_log_events(logGroupName="/aws/batch/job", logStreamName=stream, startFromHead=True, nextToken=token)
+        followed.append([event["message"] for event in page["events"]])
+        statuses.append(status)
+        if status in ("SUCCEEDED", "FAILED") and page["nextForwardToken"] == token:
+            break
+        token = page["nextForwardToken"]
+        if len(statuses) > 20:
+            break
+    streams = logs_client.describe_log_streams(logGroupName="/aws/batch/job", orderBy="LastEventTime", descending=True, limit=1)["logStreams"]
+    filtered = logs_client.filter_log_events(logGroupName="/aws/batch/job", filterPattern="step -2")["events"]
+    groups = logs_client.describe_log_groups()["logGroups"]
+    try:
+        logs_client.get_log_events(logGroupName="/aws/batch/job", logStreamName="no/such/stream")
+        missing = "no error"
+    except logs_client.exceptions.ResourceNotFoundException as error:
+        missing = {"code": error.response["Error"]["Code"], "message": error.response["Error"]["Message"], "status": error.response["ResponseMetadata"]["HTTPStatusCode"]}
+    return {
+        "jobId": job_id,
+        "stream": stream,
+        "followed": followed,
+        "statuses": statuses,
+        "newestStream": [s["logStreamName"] for s in streams],
+        "filtered": [event["message"] for event in filtered],
+        "groups": [g["logGroupName"] for g in groups],
+        "missing": missing,
+        "control": control("GET", "/_parlel/jobs/%s/logs" % job_id)["logs"],
+    }
+
+
+SCENARIOS = {"core": core, "array": array, "tags": tags, "paginators": paginators, "errors": errors, "logs": logs}
 
 if __name__ == "__main__":
     print(json.dumps(SCENARIOS[sys.argv[1]](), default=str))
