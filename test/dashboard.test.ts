@@ -164,7 +164,9 @@ beforeAll(async () => {
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   page = await browser.newPage({ viewport: { width: 1440, height: 900 }, timezoneId: "UTC" });
   page.on("pageerror", (error) => pageErrors.push(error.message));
-  await page.clock.install({ time: WALL });
+  // Installed well before WALL: the installed clock runs until pauseAt, which cannot move it back, and a loaded
+  // machine may take a while between the two calls.
+  await page.clock.install({ time: WALL - 10 * 60_000 });
   await page.clock.pauseAt(WALL);
   await page.goto(`${server.url}/_parlel/dashboard`);
   await page.waitForSelector("[data-status-count]");
