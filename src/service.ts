@@ -243,10 +243,10 @@ export class BatchService {
     return found.job;
   }
 
-  /** The lines a job's attempts wrote to their log streams, in order; undefined when there is no such job. */
-  logs(jobId: string): string[] | undefined {
+  /** The lines a job's attempts wrote to their log streams, in order (from the `from`-th on); undefined when there is no such job. */
+  logs(jobId: string, from = 0): string[] | undefined {
     const found = this.findJob(jobId);
-    return found && jobLogLines(found.job);
+    return found && jobLogLines(found.job, from);
   }
 
   newRequestId(): string {

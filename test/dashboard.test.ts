@@ -330,6 +330,40 @@ describe("dashboard", () => {
     expect(await page.locator("#pause").getAttribute("aria-pressed")).toBe("false");
   });
 
+  test("an open running job's log is followed live: new lines appear as the job writes them, fetched from where the page was", async () => {
+    fake.onJob({ jobName: "tail-me" }, { durationMs: 10 * MINUTE, logs: ["epoch 1/3 loss=0.91", { message: "epoch 2/3 loss=0.52", afterMs: MINUTE }, { message: "epoch 3/3 loss=0.31", afterMs: 2 * MINUTE }] });
+    const jobId = await submit(east, "tail-me", { jobQueue: "high-priority" });
+    const logRequests: string[] = [];
+    page.on("request", (request) => {
+      if (request.url().includes("/logs")) logRequests.push(new URL(request.url()).search);
+    });
+    await page.clock.runFor(1000);
+    const row = page.locator(`tr.job-row[data-job-id="${jobId}"]`);
+    await row.waitFor();
+    await row.click();
+    const detail = page.locator("#detail");
+    const shown = (text: string) => page.waitForFunction(`document.querySelector("#detail pre.logs")?.textContent === ${JSON.stringify(text)}`, undefined, { timeout: 10_000 });
+    await shown("epoch 1/3 loss=0.91");
+    expect(await detail.locator("[data-following]").count()).toBe(1);
+    await fake.advance(MINUTE);
+    await page.clock.runFor(1000);
+    await shown("epoch 1/3 loss=0.91\nepoch 2/3 loss=0.52");
+    // A line an executor appends through the state layer shows the same way.
+    const { store, job } = fake.service.findJob(jobId)!;
+    fake.service.engine.writeLog(store, job, "checkpoint saved to /tmp/ckpt-2");
+    await page.clock.runFor(1000);
+    await shown("epoch 1/3 loss=0.91\nepoch 2/3 loss=0.52\ncheckpoint saved to /tmp/ckpt-2");
+    await fake.advance(9 * MINUTE);
+    await page.clock.runFor(1000);
+    await shown("epoch 1/3 loss=0.91\nepoch 2/3 loss=0.52\ncheckpoint saved to /tmp/ckpt-2\nepoch 3/3 loss=0.31");
+    await page.waitForFunction(`!document.querySelector("#detail [data-following]")`, undefined, { timeout: 10_000 });
+    // The same lines as fake.logs and the control endpoint; after the first read, only the new lines were asked for.
+    expect(fake.logs(jobId)).toEqual(["epoch 1/3 loss=0.91", "epoch 2/3 loss=0.52", "checkpoint saved to /tmp/ckpt-2", "epoch 3/3 loss=0.31"]);
+    expect(logRequests).toEqual(["", "?from=1", "?from=2", "?from=3"]);
+    await detail.locator("button.close").click();
+    await detail.waitFor({ state: "hidden" });
+  });
+
   test("the page ran without script errors", () => {
     expect(pageErrors).toEqual([]);
   });

@@ -1,4 +1,4 @@
-import { BatchClient, DescribeJobsCommand, ListJobsCommand, SubmitJobCommand } from "@aws-sdk/client-batch";
+import { BatchClient, DescribeJobsCommand, ListJobsCommand, RegisterJobDefinitionCommand, SubmitJobCommand } from "@aws-sdk/client-batch";
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import type { Socket } from "node:net";
 import { fakeBatch, type FakeBatch } from "../src";
@@ -195,6 +195,17 @@ describe("control endpoints", () => {
     expect((await call("GET", `/_parlel/jobs/${jobId}/logs`)).json).toEqual({ jobId, logs: ["extracting", "loaded 42 rows"] });
     const missing = await call("GET", "/_parlel/jobs/no-such-job/logs");
     expect(missing).toMatchObject({ status: 404, json: { message: "No job no-such-job." } });
+  });
+
+  test("GET /_parlel/jobs/{id}/logs?from=N returns the lines from the N-th on, across attempts; outcome lines may be {message, afterMs}", async () => {
+    await post("/_parlel/outcomes", { outcome: [{ exitCode: 1, logs: ["first try"] }, { logs: ["second try", { message: "done", afterMs: 0 }] }] });
+    await batch.send(new RegisterJobDefinitionCommand({ jobDefinitionName: "retried", type: "container", retryStrategy: { attempts: 2 }, containerProperties: { image: "busybox", command: ["run"], vcpus: 1, memory: 512 } }));
+    const { jobId } = await batch.send(new SubmitJobCommand({ jobName: "one", jobQueue: "etl", jobDefinition: "retried" }));
+    expect((await call("GET", `/_parlel/jobs/${jobId}/logs?from=1`)).json).toEqual({ jobId, from: 1, logs: ["second try", "done"] });
+    expect((await call("GET", `/_parlel/jobs/${jobId}/logs?from=9`)).json).toEqual({ jobId, from: 9, logs: [] });
+    expect(await call("GET", `/_parlel/jobs/${jobId}/logs?from=-1`)).toMatchObject({ status: 400, json: { message: "from must be a line number (0 or more), got -1." } });
+    const bad = await post("/_parlel/outcomes", { outcome: { logs: [{ message: "x", afterMs: -5 }] } });
+    expect(bad.status).toBe(400);
   });
 
   test("GET /_parlel/jobs/{id}/logs finds an array child by its encoded id", async () => {

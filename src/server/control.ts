@@ -67,7 +67,7 @@ const ENDPOINTS: Endpoint[] = [
     },
   },
   { method: "GET", path: /^\/_parlel\/state$/, run: (service) => dashboardState(service) },
-  { method: "GET", path: /^\/_parlel\/jobs\/([^/]+)\/logs$/, run: (service, _request, [jobId]) => ({ jobId, logs: service.logs(jobId) ?? noJob(jobId) }) },
+  { method: "GET", path: /^\/_parlel\/jobs\/([^/]+)\/logs$/, run: jobLogs },
   { method: "POST", path: /^\/_parlel\/jobs\/([^/]+)\/complete$/, run: complete },
 ];
 
@@ -191,6 +191,15 @@ async function complete(service: BatchService, request: ControlRequest, [jobId]:
   if (job.status !== "RUNNING" && job.status !== "STARTING") throw new ControlError(409, `Job ${jobId} is ${job.status}; only a STARTING or RUNNING job can be completed.`);
   await service.complete(jobId, outcome);
   return { jobId, status: job.status };
+}
+
+/** A job's log lines; with `?from=N`, those from the N-th on (a follower asks for what it has not seen). */
+function jobLogs(service: BatchService, request: ControlRequest, [jobId]: string[]) {
+  const fromText = request.query.get("from");
+  if (fromText === null) return { jobId, logs: service.logs(jobId) ?? noJob(jobId) };
+  if (!/^\d{1,15}$/.test(fromText)) throw invalid(`from must be a line number (0 or more), got ${fromText}.`);
+  const from = Number(fromText);
+  return { jobId, from, logs: service.logs(jobId, from) ?? noJob(jobId) };
 }
 
 function noJob(jobId: string): never {

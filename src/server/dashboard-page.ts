@@ -461,8 +461,14 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
     }).join("") + '</ol><p class="footnote">Rebuilt from the job&#39;s timestamps: submission, each attempt&#39;s start and end, a retry&#39;s return to RUNNABLE, the final status and the current one. PENDING, RUNNABLE and STARTING phases before an attempt keep no timestamp once passed.</p>';
     html += "<h3>Attempts</h3>" + attemptsTable(job);
     html += "<h3>Logs</h3>" + logsBlock(job);
+    // A follower stays at the newest line unless the reader has scrolled up.
+    var before = document.querySelector("#detail pre.logs"), top = before ? before.scrollTop : 0;
+    var atEnd = !before || top + before.clientHeight >= before.scrollHeight - 4;
     set($("detail-body"), html);
+    var after = document.querySelector("#detail pre.logs");
+    if (after && after !== before) after.scrollTop = atEnd ? after.scrollHeight : top;
   }
+  function isLive(job) { return job.status === "RUNNING" || job.status === "STARTING"; }
   function row(label, value, section) { return "<dt>" + label + "</dt><dd" + (section ? ' data-field="' + section + '"' : "") + ">" + value + "</dd>"; }
   function attemptsTable(job) {
     if (job.kind === "array-parent") return '<p class="empty">An array job runs as its children; open a child to see its attempts.</p>';
@@ -488,19 +494,27 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
       (shown < array.size ? '<p class="footnote">' + shown + " of " + array.size + " children listed: failed first, then running, then the rest.</p>" : "");
   }
   function logsBlock(job) {
-    if (!job.logLines) return '<p class="empty" data-section="logs">No log lines. An outcome&#39;s <span class="mono">logs</span> appear here.</p>';
+    var live = isLive(job);
+    var note = live ? '<p class="footnote" data-following="true">Following: new lines appear as the job writes them.</p>' : "";
+    if (!job.logLines) return note + '<p class="empty" data-section="logs">' + (live ? "No log lines yet." : "No log lines. An outcome&#39;s <span class=\"mono\">logs</span> appear here.") + "</p>";
     var entry = logs[job.jobId];
-    if (!entry || !entry.lines) return '<p class="empty" data-section="logs">Loading ' + plural(job.logLines, "line", "lines") + "&hellip;</p>";
-    return '<pre class="logs" data-section="logs">' + esc(entry.lines.join("\n")) + "</pre>";
+    if (!entry || !entry.lines) return note + '<p class="empty" data-section="logs">Loading ' + plural(job.logLines, "line", "lines") + "&hellip;</p>";
+    return note + '<pre class="logs" data-section="logs">' + esc(entry.lines.join("\n")) + "</pre>";
   }
+  /**
+   * Reads the job's lines when the poll says there are more than the page holds: only the new ones
+   * (?from=), so following a long log costs what it adds. Fewer lines than held means they went away.
+   */
   function loadLogs(job) {
     var entry = logs[job.jobId];
     if (!job.logLines || (entry && (entry.loading || entry.count === job.logLines))) return;
-    logs[job.jobId] = { loading: true, count: job.logLines, lines: entry && entry.lines };
-    fetch("/_parlel/jobs/" + encodeURIComponent(job.jobId) + "/logs", { cache: "no-store" })
+    var held = entry && entry.lines && !entry.failed && job.logLines > entry.count ? entry.lines : null;
+    var from = held ? held.length : 0;
+    logs[job.jobId] = { loading: true, count: entry ? entry.count : 0, lines: entry && entry.lines };
+    fetch("/_parlel/jobs/" + encodeURIComponent(job.jobId) + "/logs" + (from ? "?from=" + from : ""), { cache: "no-store" })
       .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
-      .then(function (body) { logs[job.jobId] = { count: body.logs.length, lines: body.logs }; })
-      .catch(function (error) { logs[job.jobId] = { count: job.logLines, lines: ["(could not read the logs: " + error.message + ")"] }; })
+      .then(function (body) { var lines = held ? held.concat(body.logs) : body.logs; logs[job.jobId] = { count: lines.length, lines: lines }; })
+      .catch(function (error) { logs[job.jobId] = { count: job.logLines, lines: ["(could not read the logs: " + error.message + ")"], failed: true }; })
       .then(function () { if (selected === job.jobId) renderDetail(); });
   }
 

@@ -38,10 +38,20 @@ export function currentLogStream(job: JobRecord): LogStream | undefined {
   return streams === undefined ? undefined : streams[streams.length - 1];
 }
 
-/** Every line the job's attempts wrote, attempt after attempt. */
-export function jobLogLines(job: JobRecord): string[] {
+/** Every line the job's attempts wrote, attempt after attempt; from the `from`-th on when given. */
+export function jobLogLines(job: JobRecord, from = 0): string[] {
   const lines: string[] = [];
-  for (const stream of job.logStreams ?? []) for (const event of stream.events) lines.push(event.message);
+  let skip = from;
+  for (const stream of job.logStreams ?? []) {
+    const events = stream.events;
+    // Whole streams before `from` are passed over by their length alone.
+    if (skip >= events.length) {
+      skip -= events.length;
+      continue;
+    }
+    for (let i = skip; i < events.length; i++) lines.push(events[i].message);
+    skip = 0;
+  }
   return lines;
 }
 
