@@ -13,12 +13,13 @@ import { jobLogLines } from "./state/job-logs";
 import type { JobOutcome } from "./state/outcomes";
 import { isPromise } from "./state/maybe-promise";
 import { copyData, ListedOutput } from "./state/plain-data";
+import { Signatures, type SignatureOptions } from "./auth/signature";
 import { DEFAULT_RECORDED_REQUESTS, RecordedCall, RequestLog, type RecordedRequest } from "./request-log";
 import { LOGS_OPERATION_PREFIX, logsEntry } from "./logs";
 
 export type { RecordedRequest } from "./request-log";
 
-export interface ServiceOptions {
+export interface ServiceOptions extends SignatureOptions {
   clock?: "real" | "manual";
   /** The manual clock's start, in epoch milliseconds. */
   startTime?: number;
@@ -65,6 +66,8 @@ export class BatchService {
   private readonly entries = new Map<string, OperationEntry>();
   readonly defaultAccountId: string;
   readonly defaultRegion: string;
+  /** The configured access keys and, when asked for, SigV4 verification; the wire layer consults it. */
+  readonly signatures: Signatures;
   clock: Clock;
   engine: Engine;
   ids: IdGenerator;
@@ -76,6 +79,7 @@ export class BatchService {
     this.requestLog = new RequestLog(options.recordRequests ?? DEFAULT_RECORDED_REQUESTS);
     this.defaultAccountId = options.defaultAccountId ?? "000000000000";
     this.defaultRegion = options.defaultRegion ?? "us-east-1";
+    this.signatures = new Signatures(options, this.defaultAccountId);
     this.clock = makeClock(options);
     this.engine = this.makeEngine();
     this.ids = createIdGenerator(options.seed);

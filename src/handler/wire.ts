@@ -39,8 +39,9 @@ export function answer(service: BatchService, request: WireRequest, maxBodyBytes
     const body = request.body;
     const requestBytes = body == null ? 0 : typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
     const input = decodeInput(found, request, requestBytes, maxBodyBytes);
-    const partition = partitionOf(request.headers ?? NO_HEADERS, service.defaultAccountId, service.defaultRegion);
-    const output = service.invoke(found.route.operation, input, partition, requestId, true, requestBytes);
+    const call = (partition: Partition) => service.invoke(found.route.operation, input, partition, requestId, true, requestBytes);
+    // With verification on, the signature is checked before anything else happens: a refused request changes nothing.
+    const output = service.signatures.verifying ? service.signatures.check(request).then(call) : call(authenticatedPartition(service, request));
     if (isPromise(output)) return output.then((value) => encodeJson(200, value, requestId)).catch((error: unknown) => encodeFailure(error, requestId));
     return encodeJson(200, output, requestId);
   } catch (error) {
@@ -137,26 +138,35 @@ function parseBody(body: WireRequest["body"], size: number, maxBodyBytes: number
   return parsed as Record<string, unknown>;
 }
 
+/** The partition a request lands in when signatures are not verified: its key's account, and its scope's region. */
+export function authenticatedPartition(service: BatchService, request: WireRequest): Partition {
+  return partitionOf(request.headers ?? NO_HEADERS, service.defaultAccountId, service.defaultRegion, service.signatures);
+}
+
 const CREDENTIAL = /Credential=([^/,\s]+)\/\d{8}\/([^/,\s]+)\/[^/,\s]+\/aws4_request/;
 
-/** The region comes from the SigV4 credential scope; an access key id of 12 digits names the account. */
-export function partitionOf(headers: Record<string, string | undefined>, defaultAccountId: string, defaultRegion: string): Partition {
+/**
+ * The region comes from the SigV4 credential scope. The account is the one a configured key belongs to; else an
+ * access key id of 12 digits names the account; else the default account.
+ */
+export function partitionOf(headers: Record<string, string | undefined>, defaultAccountId: string, defaultRegion: string, keys?: { accountOf(accessKeyId: string): string | undefined }): Partition {
   const authorization = headerValue(headers, "authorization") ?? "";
   // Every signed request repeats its client's credential scope: when the first `Credential=` starts with
   // the scope matched last time, the expression would match it again, with the same result.
   const at = authorization.indexOf("Credential=");
   const last = lastScope;
-  if (at >= 0 && last !== undefined && last.defaultAccountId === defaultAccountId && authorization.startsWith(last.text, at)) return last.partition;
+  if (at >= 0 && last !== undefined && last.defaultAccountId === defaultAccountId && last.keys === keys && authorization.startsWith(last.text, at)) return last.partition;
   const match = CREDENTIAL.exec(authorization);
   if (!match) return Object.freeze({ accountId: defaultAccountId, region: defaultRegion });
   const [text, accessKeyId, region] = match;
   // Frozen: one partition object serves every call with this scope, and records keep it.
-  const partition = Object.freeze({ accountId: /^\d{12}$/.test(accessKeyId) ? accessKeyId : defaultAccountId, region });
-  if (match.index === at) lastScope = { text, defaultAccountId, partition };
+  const accountId = keys?.accountOf(accessKeyId) ?? (/^\d{12}$/.test(accessKeyId) ? accessKeyId : defaultAccountId);
+  const partition = Object.freeze({ accountId, region });
+  if (match.index === at) lastScope = { text, defaultAccountId, keys, partition };
   return partition;
 }
 
-let lastScope: { text: string; defaultAccountId: string; partition: Partition } | undefined;
+let lastScope: { text: string; defaultAccountId: string; keys: unknown; partition: Partition } | undefined;
 
 /** A header by its lower-case name, whatever case the client used. */
 export function headerValue(headers: Record<string, string | undefined>, name: string): string | undefined {

@@ -4,10 +4,14 @@ export type BatchErrorType =
   | "ServerException"
   | "UnknownOperationException"
   | "MethodNotAllowedException"
-  | LogsErrorType;
+  | LogsErrorType
+  | SignatureErrorType;
 
 /** CloudWatch Logs' errors, for its operations on the same wire (reference §1.3–1.4). */
 export type LogsErrorType = "InvalidParameterException" | "ResourceNotFoundException" | "SerializationException" | "InternalFailure";
+
+/** SigV4 verification's errors, on either service (reference aws-logs-events-faults §9). */
+export type SignatureErrorType = "MissingAuthenticationTokenException" | "IncompleteSignatureException" | "UnrecognizedClientException" | "InvalidSignatureException";
 
 const STATUS: Record<BatchErrorType, number> = {
   ClientException: 400,
@@ -19,6 +23,10 @@ const STATUS: Record<BatchErrorType, number> = {
   ResourceNotFoundException: 400,
   SerializationException: 400,
   InternalFailure: 500,
+  MissingAuthenticationTokenException: 403,
+  IncompleteSignatureException: 400,
+  UnrecognizedClientException: 400,
+  InvalidSignatureException: 400,
 };
 
 /** An error that becomes a modelled AWS error response: `x-amzn-errortype` plus `{"__type","message"}`. */
