@@ -1,3 +1,4 @@
+import { timingSafeEqual } from "node:crypto";
 import { encodeJson, type WireResponse } from "../handler/wire";
 import type { BatchService } from "../service";
 import type { RecordedCall, RequestLog } from "../request-log";
@@ -71,15 +72,22 @@ const ENDPOINTS: Endpoint[] = [
   { method: "POST", path: /^\/_parlel\/jobs\/([^/]+)\/complete$/, run: complete },
 ];
 
-export async function controlRoutes(service: BatchService, request: ControlRequest): Promise<WireResponse> {
+export async function controlRoutes(service: BatchService, request: ControlRequest, controlToken?: string): Promise<WireResponse> {
   const requestId = service.newRequestId();
   const reply = (status: number, value: unknown, headers: Record<string, string> = {}) => encodeJson(status, value, requestId, headers);
   // HEAD is GET without a body; node:http leaves the body out by itself.
   const method = request.method.toUpperCase() === "HEAD" ? "GET" : request.method.toUpperCase();
   const path = request.path.replace(/\/+$/, "");
+  const access = controlAccess(request, path, controlToken);
+  if (access === "refused") {
+    return reply(401, { message: "This control endpoint needs the server's control token: send Authorization: Bearer <token> (or open the dashboard with ?token=<token>)." }, { "www-authenticate": "Bearer" });
+  }
   if (method === "GET" && path === "/_parlel/dashboard") {
     const body = new TextEncoder().encode(dashboardPage());
-    return { statusCode: 200, headers: { "content-type": "text/html; charset=utf-8", "content-length": String(body.byteLength), "x-amzn-requestid": requestId }, body };
+    const headers: Record<string, string> = { "content-type": "text/html; charset=utf-8", "content-length": String(body.byteLength), "x-amzn-requestid": requestId };
+    // The page's own requests carry the token as a cookie, so the page needs no change to work with one.
+    if (controlToken !== undefined) headers["set-cookie"] = `${TOKEN_COOKIE}=${encodeURIComponent(controlToken)}; Path=/_parlel; HttpOnly; SameSite=Strict`;
+    return { statusCode: 200, headers, body };
   }
   const onPath = ENDPOINTS.map((endpoint) => ({ endpoint, match: endpoint.path.exec(path) })).filter((candidate) => candidate.match !== null);
   const found = onPath.find((candidate) => candidate.endpoint.method === method);
@@ -148,6 +156,32 @@ function wholeNumber(query: URLSearchParams, name: string, min: number, max: num
   const value = Number(text);
   if (!/^\d+$/.test(text) || value < min || value > max) throw invalid(`${name} must be a whole number from ${min} to ${max}, got ${text}.`);
   return value;
+}
+
+const TOKEN_COOKIE = "parlel_control_token";
+
+/**
+ * With a control token, every control endpoint but health needs it: as `Authorization: Bearer <token>`, as the
+ * dashboard's cookie, or as `?token=` when opening the dashboard.
+ */
+function controlAccess(request: ControlRequest, path: string, controlToken: string | undefined): "allowed" | "refused" {
+  if (controlToken === undefined || path === "/_parlel/health") return "allowed";
+  const headers = request.headers;
+  const authorization = headers.authorization ?? headers.Authorization;
+  const cookies = (headers.cookie ?? "").split(";").map((part) => part.trim());
+  const offered = [
+    authorization?.startsWith("Bearer ") ? authorization.slice("Bearer ".length) : undefined,
+    ...cookies.filter((part) => part.startsWith(`${TOKEN_COOKIE}=`)).map((part) => decodeURIComponent(part.slice(TOKEN_COOKIE.length + 1))),
+    path === "/_parlel/dashboard" ? (request.query.get("token") ?? undefined) : undefined,
+  ];
+  return offered.some((token) => token !== undefined && sameText(token, controlToken)) ? "allowed" : "refused";
+}
+
+/** Compares in time that does not depend on where the texts differ. */
+function sameText(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
 }
 
 function health(service: BatchService) {

@@ -21,6 +21,8 @@ export interface ListenOptions {
   headersTimeoutMs?: number;
   /** A request gets 408 and its connection is closed when it has not arrived in full this long after it began. Default 30 000 ms. */
   requestTimeoutMs?: number;
+  /** When set, the control endpoints (all but health) need `Authorization: Bearer <token>` (see README). */
+  controlToken?: string;
 }
 
 /** The limits a running server applies, in milliseconds. */
@@ -83,7 +85,7 @@ export function listen(getService: () => BatchService, options: ListenOptions = 
   const reply: Reply = (response, wire, close = false) => send(response, wire, connections.closeAfter(response, close));
   const onRequest = (request: IncomingMessage, response: ServerResponse) => {
     if (!connections.begin(request, response)) return;
-    handle(getService(), request, response, maxBodyBytes, reply, () => connections.read(response)).catch((error: unknown) => {
+    handle(getService(), request, response, maxBodyBytes, reply, () => connections.read(response), options.controlToken).catch((error: unknown) => {
       const failure = new BatchError("ServerException", `Internal error in parlel-batch: ${String(error)}`);
       reply(response, encodeError(failure, NO_REQUEST_ID));
     });
@@ -158,7 +160,7 @@ function shutDownUnanswered(service: BatchService, graceMs: number): WireRespons
 
 type Reply = (response: ServerResponse, wire: WireResponse, close?: boolean) => void;
 
-async function handle(service: BatchService, request: IncomingMessage, response: ServerResponse, maxBodyBytes: number, reply: Reply, read: () => void): Promise<void> {
+async function handle(service: BatchService, request: IncomingMessage, response: ServerResponse, maxBodyBytes: number, reply: Reply, read: () => void, controlToken?: string): Promise<void> {
   const body = await readBody(request, maxBodyBytes);
   if (body.kind === "aborted") return;
   read();
@@ -175,7 +177,7 @@ async function handle(service: BatchService, request: IncomingMessage, response:
   const headers = headersOf(request);
   if (target.path.startsWith("/_parlel/") || target.path === "/_parlel") {
     const control: ControlRequest = { method: request.method ?? "GET", path: target.path, query: new URLSearchParams(target.search), body: body.bytes, headers };
-    reply(response, await controlRoutes(service, control));
+    reply(response, await controlRoutes(service, control, controlToken));
     return;
   }
   const contentType = headers["content-type"];
