@@ -6,3 +6,4 @@ export { BatchError, type BatchErrorType } from "./operations/errors";
 export type { AttemptView, JobMatcher, JobOutcome, OutcomeSource, Pattern } from "./state/outcomes";
 export type { PhaseDelays } from "./state/engine";
 export type { ListenOptions, RunningServer } from "./server/http-server";
+export type { FakeCredential, SignatureOptions } from "./auth/signature";

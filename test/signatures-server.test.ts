@@ -1,7 +1,10 @@
 import { BatchClient, DescribeJobQueuesCommand } from "@aws-sdk/client-batch";
 import { fakeBatch, type FakeBatch } from "../src";
 import type { RunningServer } from "../src/server/http-server";
-import { AWS, PYTHON, clientEnvironment, requireProgram, run } from "./clients/server-process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { AWS, PYTHON, clientEnvironment, requireProgram, run, startServerProcess } from "./clients/server-process";
 import { failure } from "./helpers";
 
 // Real signatures from every client over HTTP, checked by a verifying server: good ones pass, bad ones are refused.
@@ -123,4 +126,39 @@ describe("the control token (--control-token)", () => {
     await expect(batch.send(new DescribeJobQueuesCommand({}))).resolves.toHaveProperty("jobQueues", []);
     batch.destroy();
   });
+});
+
+describe("npx parlel-batch --verify-signatures --credentials FILE --control-token T", () => {
+  let folder: string;
+  beforeAll(() => {
+    folder = mkdtempSync(join(tmpdir(), "parlel-credentials-"));
+    writeFileSync(join(folder, "keys.json"), JSON.stringify([ALICE]));
+  });
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  test("verifies signatures with the keys of the file, and guards the control endpoints", async () => {
+    const bin = await startServerProcess(["--credentials", join(folder, "keys.json"), "--verify-signatures", "--control-token", "s3cret"]);
+    try {
+      const good = new BatchClient({ region: "us-east-1", endpoint: bin.url, credentials: ALICE });
+      await expect(good.send(new DescribeJobQueuesCommand({}))).resolves.toHaveProperty("jobQueues", []);
+      const bad = new BatchClient({ region: "us-east-1", endpoint: bin.url, credentials: { ...ALICE, secretAccessKey: "wrong" }, maxAttempts: 1 });
+      await expect(failure(bad.send(new DescribeJobQueuesCommand({})))).resolves.toHaveProperty("name", "InvalidSignatureException");
+      expect((await fetch(`${bin.url}/_parlel/reset`, { method: "POST" })).status).toBe(401);
+      expect((await fetch(`${bin.url}/_parlel/reset`, { method: "POST", headers: { authorization: "Bearer s3cret" } })).status).toBe(200);
+      good.destroy();
+      bad.destroy();
+    } finally {
+      await bin.stop();
+    }
+  }, 30_000);
+
+  test("a credentials file that is not a list of keys stops the start with a clear message", async () => {
+    writeFileSync(join(folder, "bad.json"), JSON.stringify([{ accessKeyId: "AKIA" }]));
+    const ran = await run(process.execPath, [join(__dirname, "..", "dist", "cjs", "server", "cli.js"), "--credentials", join(folder, "bad.json")], process.env);
+    expect(ran.code).toBe(1);
+    expect(ran.stderr).toContain("entry 0 needs a string secretAccessKey.");
+    const none = await run(process.execPath, [join(__dirname, "..", "dist", "cjs", "server", "cli.js"), "--verify-signatures"], process.env);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain("verifySignatures needs at least one credential to check signatures against.");
+  }, 30_000);
 });

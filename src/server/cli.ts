@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { readFileSync } from "node:fs";
+import type { FakeCredential } from "../auth/signature";
 import { fakeBatch, type FakeBatchOptions } from "../fake";
 import { SERVER_RECORDED_REQUESTS } from "../request-log";
 import { LATEST_TIME } from "../state/clock";
@@ -14,8 +16,9 @@ interface Settings {
 /** A command-line flag, `--name value` or `--name=value`, named after the option it sets. */
 interface Flag {
   readonly name: string;
-  /** How the value is shown in the usage. */
+  /** How the value is shown in the usage; none for a switch, which takes no value. */
   readonly value: string;
+  readonly isSwitch?: boolean;
   readonly help: string;
   /** Checks the value and records it; throws an Error that says what is wrong. */
   apply(value: string, settings: Settings): void;
@@ -77,12 +80,34 @@ const FLAGS: readonly Flag[] = [
       s.fake.maxBodyBytes = bytes;
     },
   },
+  {
+    name: "credentials",
+    value: "FILE",
+    help: 'JSON list of known keys, [{"accessKeyId","secretAccessKey","accountId"?,"sessionToken"?}]; each key\'s requests land in its account',
+    apply: (value, s) => (s.fake.credentials = credentialsFile(value)),
+  },
+  { name: "verify-signatures", value: "", isSwitch: true, help: "check every request's SigV4 signature against --credentials", apply: (_value, s) => (s.fake.verifySignatures = true) },
+  {
+    name: "signature-window-ms",
+    value: "MS",
+    help: "how far a signed request's time may be from real time (default 300000, 5 min)",
+    apply: (value, s) => (s.fake.signatureWindowMs = milliseconds(value, "--signature-window-ms")),
+  },
+  {
+    name: "control-token",
+    value: "TOKEN",
+    help: "control endpoints other than health need Authorization: Bearer TOKEN (or set PARLEL_CONTROL_TOKEN)",
+    apply: (value, s) => {
+      if (value === "") throw new Error("--control-token needs a non-empty token.");
+      s.listen.controlToken = value;
+    },
+  },
 ];
 
 const USAGE = `Usage: parlel-batch [options]
 
 Starts a fake AWS Batch on http://127.0.0.1:${DEFAULT_PORT}. Options (--name value or --name=value):
-${FLAGS.map((flag) => `  --${flag.name} ${flag.value}\n      ${flag.help}`).join("\n")}
+${FLAGS.map((flag) => `  --${flag.name}${flag.isSwitch ? "" : ` ${flag.value}`}\n      ${flag.help}`).join("\n")}
   --help
       prints this`;
 
@@ -103,6 +128,27 @@ function milliseconds(value: string, source: string): number {
   return ms;
 }
 
+/** The keys a server knows, from a JSON file; each entry is checked so a typo fails at start, not at the first request. */
+function credentialsFile(path: string): FakeCredential[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new Error(`--credentials ${path}: cannot read it as JSON: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(parsed)) throw new Error(`--credentials ${path} must hold a JSON list of {"accessKeyId","secretAccessKey","accountId"?,"sessionToken"?}.`);
+  return parsed.map((entry: unknown, i) => {
+    const fields = entry as Record<string, unknown>;
+    for (const name of ["accessKeyId", "secretAccessKey"]) {
+      if (typeof fields?.[name] !== "string" || fields[name] === "") throw new Error(`--credentials ${path}: entry ${i} needs a string ${name}.`);
+    }
+    for (const name of ["accountId", "sessionToken"]) {
+      if (fields[name] !== undefined && typeof fields[name] !== "string") throw new Error(`--credentials ${path}: entry ${i}'s ${name} must be a string.`);
+    }
+    return fields as unknown as FakeCredential;
+  });
+}
+
 function delays(value: string): PhaseDelays {
   const shape = `--delays takes ${PHASE_DELAYS.map((key) => `${key}=MS`).join(",")} (any of them, comma-separated)`;
   const result: PhaseDelays = {};
@@ -119,6 +165,7 @@ function parseArguments(argv: string[], environment: NodeJS.ProcessEnv): Setting
   // A server runs for long: it keeps fewer calls than an in-process fake, so its memory stays flat.
   const settings: Settings = { fake: { recordRequests: SERVER_RECORDED_REQUESTS }, listen: {} };
   if (environment.PORT !== undefined && environment.PORT !== "") settings.listen.port = port(environment.PORT, "PORT");
+  if (environment.PARLEL_CONTROL_TOKEN) settings.listen.controlToken = environment.PARLEL_CONTROL_TOKEN;
   for (let i = 0; i < argv.length; i++) {
     const argument = argv[i];
     if (argument === "--help" || argument === "-h") {
@@ -129,7 +176,8 @@ function parseArguments(argv: string[], environment: NodeJS.ProcessEnv): Setting
     if (!match) throw new Error(`Unexpected argument ${argument}\n${USAGE}`);
     const flag = FLAGS.find((candidate) => candidate.name === match[1]);
     if (!flag) throw new Error(`Unknown option --${match[1]}\n${USAGE}`);
-    const value = match[2] ?? argv[++i];
+    if (flag.isSwitch && match[2] !== undefined) throw new Error(`--${flag.name} takes no value.`);
+    const value = flag.isSwitch ? "" : (match[2] ?? argv[++i]);
     if (value === undefined) throw new Error(`--${flag.name} needs a value: --${flag.name} ${flag.value}`);
     flag.apply(value, settings);
   }
