@@ -1,4 +1,5 @@
 import * as sdk from "@aws-sdk/client-batch";
+import { CloudWatchLogsClient, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { fakeBatch, type FakeBatch } from "../src";
 
 const ALICE = { accessKeyId: "AKIAALICE", secretAccessKey: "a", accountId: "111111111111" };
@@ -152,6 +153,22 @@ describe.each(["in-process", "over HTTP"])("account isolation (%s): each configu
 
   test("nothing Bob did changed anything of Alice's", async () => {
     expect(await snapshotOf(alice, world)).toEqual(before);
+  });
+
+  test("Alice's job logs are invisible to Bob through CloudWatch Logs", async () => {
+    const logsOf = (credentials: { accessKeyId: string; secretAccessKey: string }) =>
+      new CloudWatchLogsClient({ region: "us-east-1", credentials, maxAttempts: 1, ...(server ? { endpoint: server.url } : { requestHandler: fake }) });
+    const { jobs } = await alice.send(new sdk.DescribeJobsCommand({ jobs: [world.jobId] }));
+    const logStreamName = jobs?.[0]?.container?.logStreamName;
+    const aliceLogs = logsOf(ALICE);
+    const bobLogs = logsOf(BOB);
+    expect(logStreamName).toEqual(expect.any(String));
+    const read = { logGroupName: "/aws/batch/job", logStreamName: logStreamName as string };
+    await expect(aliceLogs.send(new GetLogEventsCommand(read))).resolves.toHaveProperty("events");
+    const error = await bobLogs.send(new GetLogEventsCommand(read)).then(() => undefined, (e: Error) => e);
+    expect(error?.name).toBe("ResourceNotFoundException");
+    aliceLogs.destroy();
+    bobLogs.destroy();
   });
 
   test("Bob's listings show only his own resources", async () => {

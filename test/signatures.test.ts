@@ -1,3 +1,4 @@
+import { CloudWatchLogsClient, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { BatchClient, CreateComputeEnvironmentCommand, DescribeComputeEnvironmentsCommand, ListJobsCommand, TagResourceCommand } from "@aws-sdk/client-batch";
 import { fakeBatch, type FakeBatch } from "../src";
 import { failure } from "./helpers";
@@ -93,6 +94,13 @@ describe("SigV4 verification (verifySignatures)", () => {
     );
     await expect(failure(client.send(environment))).resolves.toHaveProperty("name", "InvalidSignatureException");
     await expect(failure(client.send(new TagResourceCommand({ resourceArn: "arn:aws:batch:us-east-1:111111111111:compute-environment/ce", tags: { a: "b" } })))).resolves.toHaveProperty("name", "ClientException");
+  });
+
+  test("CloudWatch Logs calls to the same fake are verified the same way", async () => {
+    const fake = verifyingFake();
+    const logs = (secretAccessKey: string) => new CloudWatchLogsClient({ region: "us-east-1", credentials: { ...ALICE, secretAccessKey }, requestHandler: fake, maxAttempts: 1 });
+    await expect(logs(ALICE.secretAccessKey).send(new DescribeLogGroupsCommand({}))).resolves.toHaveProperty("logGroups");
+    await expect(failure(logs("wrong").send(new DescribeLogGroupsCommand({})))).resolves.toHaveProperty("name", "InvalidSignatureException");
   });
 
   test("without verifySignatures any signature is accepted, as before", async () => {

@@ -39,9 +39,7 @@ export function answer(service: BatchService, request: WireRequest, maxBodyBytes
     const body = request.body;
     const requestBytes = body == null ? 0 : typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
     const input = decodeInput(found, request, requestBytes, maxBodyBytes);
-    const call = (partition: Partition) => service.invoke(found.route.operation, input, partition, requestId, true, requestBytes);
-    // With verification on, the signature is checked before anything else happens: a refused request changes nothing.
-    const output = service.signatures.verifying ? service.signatures.check(request).then(call) : call(authenticatedPartition(service, request));
+    const output = inPartition(service, request, (partition) => service.invoke(found.route.operation, input, partition, requestId, true, requestBytes));
     if (isPromise(output)) return output.then((value) => encodeJson(200, value, requestId)).catch((error: unknown) => encodeFailure(error, requestId));
     return encodeJson(200, output, requestId);
   } catch (error) {
@@ -77,8 +75,7 @@ function answerLogs(service: BatchService, request: WireRequest, operation: stri
     } catch (error) {
       throw error instanceof BatchError ? new BatchError("SerializationException", error.message) : error;
     }
-    const partition = partitionOf(request.headers ?? NO_HEADERS, service.defaultAccountId, service.defaultRegion);
-    const output = service.invoke(`${LOGS_OPERATION_PREFIX}${operation}`, input, partition, requestId, true, requestBytes);
+    const output = inPartition(service, request, (partition) => service.invoke(`${LOGS_OPERATION_PREFIX}${operation}`, input, partition, requestId, true, requestBytes));
     if (isPromise(output)) return output.then((value) => encodeJson(200, value, requestId, LOGS_HEADERS)).catch(failed);
     return encodeJson(200, output, requestId, LOGS_HEADERS);
   } catch (error) {
@@ -138,9 +135,13 @@ function parseBody(body: WireRequest["body"], size: number, maxBodyBytes: number
   return parsed as Record<string, unknown>;
 }
 
-/** The partition a request lands in when signatures are not verified: its key's account, and its scope's region. */
-export function authenticatedPartition(service: BatchService, request: WireRequest): Partition {
-  return partitionOf(request.headers ?? NO_HEADERS, service.defaultAccountId, service.defaultRegion, service.signatures);
+/**
+ * Runs the call in the request's partition: its key's account and its scope's region. With verification on,
+ * the signature is checked first, so a refused request changes nothing, whichever service it is for.
+ */
+function inPartition<T>(service: BatchService, request: WireRequest, call: (partition: Partition) => T | Promise<T>): T | Promise<T> {
+  if (service.signatures.verifying) return service.signatures.check(request).then(call);
+  return call(partitionOf(request.headers ?? NO_HEADERS, service.defaultAccountId, service.defaultRegion, service.signatures));
 }
 
 const CREDENTIAL = /Credential=([^/,\s]+)\/\d{8}\/([^/,\s]+)\/[^/,\s]+\/aws4_request/;
