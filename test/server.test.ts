@@ -510,8 +510,11 @@ describe("slow clients", () => {
   /** Sends `first`, then `drip` every 50 ms until the server closes the connection; resolves with what came back. */
   function trickle(first: string, drip: string): Promise<string> {
     const client = rawClient(first, slow);
-    const dripping = setInterval(() => client.socket.writable && client.socket.write(drip), 50);
-    client.socket.on("error", () => undefined);
+    // Only once the first bytes are on their way: a drip queued before the socket connects would go first.
+    let dripping: NodeJS.Timeout | undefined;
+    void client.connected.then(() => {
+      dripping = setInterval(() => client.socket.writable && client.socket.write(drip), 50);
+    });
     return client.closed.finally(() => clearInterval(dripping));
   }
 

@@ -1,0 +1,187 @@
+// The command line of `parlel-batch`: one table of flags, each named after the option it sets.
+import { readFileSync } from "node:fs";
+import type { FakeCredential } from "../auth/signature";
+import type { FakeBatchOptions } from "../fake";
+import { SERVER_RECORDED_REQUESTS } from "../request-log";
+import { LATEST_TIME } from "../state/clock";
+import type { PhaseDelays } from "../state/engine";
+import { DEFAULT_PORT, type ListenOptions } from "./http-server";
+
+/** What the flags set: the fake's options, and the server's. */
+export interface Settings {
+  fake: FakeBatchOptions;
+  listen: ListenOptions;
+}
+
+/** A command-line flag, `--name value` or `--name=value`, named after the option it sets. */
+interface Flag {
+  readonly name: string;
+  /** How the value is shown in the usage; none for a switch, which takes no value. */
+  readonly value: string;
+  readonly isSwitch?: boolean;
+  readonly help: string;
+  /** Checks the value and records it; throws an Error that says what is wrong. */
+  apply(value: string, settings: Settings): void;
+}
+
+const PHASE_DELAYS = ["submittedMs", "pendingMs", "startingMs"] as const satisfies readonly (keyof PhaseDelays)[];
+const MAX_BODY_BYTES_LIMIT = 1024 * 1024 * 1024;
+
+const FLAGS: readonly Flag[] = [
+  { name: "port", value: "N", help: `port to listen on; 0 picks a free one (default ${DEFAULT_PORT}, or PORT from the environment)`, apply: (value, s) => (s.listen.port = port(value, "--port")) },
+  { name: "host", value: "H", help: "address to listen on (default 127.0.0.1)", apply: (value, s) => (s.listen.host = value) },
+  {
+    name: "clock",
+    value: "real|manual",
+    help: "manual: virtual time that moves only with POST /_parlel/advance (default real)",
+    apply: (value, s) => {
+      if (value !== "real" && value !== "manual") throw new Error(`--clock is real or manual, got ${JSON.stringify(value)}.`);
+      s.fake.clock = value;
+    },
+  },
+  { name: "seed", value: "S", help: "makes job ids and request ids the same from run to run", apply: (value, s) => (s.fake.seed = value) },
+  { name: "account", value: "ID", help: "account for requests without a 12-digit access key id (default 000000000000)", apply: (value, s) => (s.fake.defaultAccountId = value) },
+  { name: "region", value: "R", help: "region for requests without a SigV4 credential scope (default us-east-1)", apply: (value, s) => (s.fake.defaultRegion = value) },
+  {
+    name: "job-retention-ms",
+    value: "MS",
+    help: "how long terminal jobs stay visible (default 86400000, 24 h)",
+    apply: (value, s) => (s.fake.jobRetentionMs = milliseconds(value, "--job-retention-ms")),
+  },
+  {
+    name: "resource-transition-ms",
+    value: "MS",
+    help: "how long resources stay CREATING / UPDATING / DELETING (default 0)",
+    apply: (value, s) => (s.fake.resourceTransitionMs = milliseconds(value, "--resource-transition-ms")),
+  },
+  {
+    name: "delays",
+    value: "submittedMs=MS,pendingMs=MS,startingMs=MS",
+    help: "time jobs spend in SUBMITTED, PENDING and STARTING; any subset (default 0 each)",
+    apply: (value, s) => (s.fake.delays = delays(value)),
+  },
+  {
+    name: "record-requests",
+    value: "N",
+    help: `how many of the latest calls GET /_parlel/requests keeps (default ${SERVER_RECORDED_REQUESTS})`,
+    apply: (value, s) => {
+      const calls = wholeNumber(value);
+      if (calls === undefined) throw new Error(`--record-requests must be a whole number of calls, 0 or more, got ${value}`);
+      s.fake.recordRequests = calls;
+    },
+  },
+  {
+    name: "max-body-bytes",
+    value: "N",
+    help: "larger request bodies are refused with 413 (default 1048576, 1 MiB)",
+    apply: (value, s) => {
+      const bytes = wholeNumber(value);
+      if (bytes === undefined || bytes < 1 || bytes > MAX_BODY_BYTES_LIMIT) throw new Error(`--max-body-bytes takes a whole number of bytes from 1 to ${MAX_BODY_BYTES_LIMIT}, got ${JSON.stringify(value)}.`);
+      s.fake.maxBodyBytes = bytes;
+    },
+  },
+  {
+    name: "credentials",
+    value: "FILE",
+    help: 'JSON list of known keys, [{"accessKeyId","secretAccessKey","accountId"?,"sessionToken"?}]; each key\'s requests land in its account',
+    apply: (value, s) => (s.fake.credentials = credentialsFile(value)),
+  },
+  { name: "verify-signatures", value: "", isSwitch: true, help: "check every request's SigV4 signature against --credentials", apply: (_value, s) => (s.fake.verifySignatures = true) },
+  {
+    name: "signature-window-ms",
+    value: "MS",
+    help: "how far a signed request's time may be from real time (default 300000, 5 min)",
+    apply: (value, s) => (s.fake.signatureWindowMs = milliseconds(value, "--signature-window-ms")),
+  },
+  {
+    name: "control-token",
+    value: "TOKEN",
+    help: "control endpoints other than health need Authorization: Bearer TOKEN (or set PARLEL_CONTROL_TOKEN)",
+    apply: (value, s) => {
+      if (value === "") throw new Error("--control-token needs a non-empty token.");
+      s.listen.controlToken = value;
+    },
+  },
+];
+
+export const USAGE = `Usage: parlel-batch [options]
+
+Starts a fake AWS Batch on http://127.0.0.1:${DEFAULT_PORT}. Options (--name value or --name=value):
+${FLAGS.map((flag) => `  --${flag.name}${flag.isSwitch ? "" : ` ${flag.value}`}\n      ${flag.help}`).join("\n")}
+  --help
+      prints this`;
+
+function wholeNumber(value: string): number | undefined {
+  return /^\d+$/.test(value) && Number.isSafeInteger(Number(value)) ? Number(value) : undefined;
+}
+
+function port(value: string, source: string): number {
+  const number = wholeNumber(value);
+  if (number === undefined || number > 65535) throw new Error(`${source} must be a port number from 0 to 65535, got ${JSON.stringify(value)}.`);
+  return number;
+}
+
+/** A duration the clock can reach: a whole number of milliseconds within the range of a Date. */
+function milliseconds(value: string, source: string): number {
+  const ms = wholeNumber(value);
+  if (ms === undefined || ms > LATEST_TIME) throw new Error(`${source} takes a whole number of milliseconds from 0 to ${LATEST_TIME}, got ${JSON.stringify(value)}.`);
+  return ms;
+}
+
+/** The keys a server knows, from a JSON file; each entry is checked so a typo fails at start, not at the first request. */
+function credentialsFile(path: string): FakeCredential[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new Error(`--credentials ${path}: cannot read it as JSON: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(parsed)) throw new Error(`--credentials ${path} must hold a JSON list of {"accessKeyId","secretAccessKey","accountId"?,"sessionToken"?}.`);
+  return parsed.map((entry: unknown, i) => {
+    const fields = entry as Record<string, unknown>;
+    for (const name of ["accessKeyId", "secretAccessKey"]) {
+      if (typeof fields?.[name] !== "string" || fields[name] === "") throw new Error(`--credentials ${path}: entry ${i} needs a string ${name}.`);
+    }
+    for (const name of ["accountId", "sessionToken"]) {
+      if (fields[name] !== undefined && typeof fields[name] !== "string") throw new Error(`--credentials ${path}: entry ${i}'s ${name} must be a string.`);
+    }
+    return fields as unknown as FakeCredential;
+  });
+}
+
+function delays(value: string): PhaseDelays {
+  const shape = `--delays takes ${PHASE_DELAYS.map((key) => `${key}=MS`).join(",")} (any of them, comma-separated)`;
+  const result: PhaseDelays = {};
+  for (const entry of value.split(",")) {
+    const [key, ms, ...rest] = entry.split("=");
+    if (ms === undefined || rest.length > 0) throw new Error(`${shape}, got ${JSON.stringify(value)}.`);
+    if (!(PHASE_DELAYS as readonly string[]).includes(key)) throw new Error(`${shape}: ${JSON.stringify(key)} is not one of them.`);
+    result[key as keyof PhaseDelays] = milliseconds(ms, `--delays ${key}`);
+  }
+  return result;
+}
+
+/**
+ * The settings the command line and the environment ask for, or "help" for --help. Throws an Error that
+ * says what is wrong with a flag or an environment variable.
+ */
+export function parseArguments(argv: readonly string[], environment: NodeJS.ProcessEnv): Settings | "help" {
+  // A server runs for long: it keeps fewer calls than an in-process fake, so its memory stays flat.
+  const settings: Settings = { fake: { recordRequests: SERVER_RECORDED_REQUESTS }, listen: {} };
+  if (environment.PORT !== undefined && environment.PORT !== "") settings.listen.port = port(environment.PORT, "PORT");
+  if (environment.PARLEL_CONTROL_TOKEN) settings.listen.controlToken = environment.PARLEL_CONTROL_TOKEN;
+  for (let i = 0; i < argv.length; i++) {
+    const argument = argv[i];
+    if (argument === "--help" || argument === "-h") return "help";
+    const match = /^--([a-z][a-z-]*)(?:=(.*))?$/s.exec(argument);
+    if (!match) throw new Error(`Unexpected argument ${argument}\n${USAGE}`);
+    const flag = FLAGS.find((candidate) => candidate.name === match[1]);
+    if (!flag) throw new Error(`Unknown option --${match[1]}\n${USAGE}`);
+    if (flag.isSwitch && match[2] !== undefined) throw new Error(`--${flag.name} takes no value.`);
+    const value = flag.isSwitch ? "" : (match[2] ?? argv[++i]);
+    if (value === undefined) throw new Error(`--${flag.name} needs a value: --${flag.name} ${flag.value}`);
+    flag.apply(value, settings);
+  }
+  return settings;
+}
+
