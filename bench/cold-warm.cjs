@@ -52,7 +52,7 @@ async function measureState(jobs) {
         perCall[side] = Number(process.hrtime.bigint() - start) / CALLS / 1000;
         if (side === "timed") [perCall.cold, perCall.warm] = [timing.cold / CALLS / 1000, timing.warm / CALLS / 1000];
       }
-      fake.service.requests.length = 0;
+      fake.clearRequests();
       if (block < WARM_UP_BLOCKS) continue;
       samples.floor.push(perCall.floor);
       samples.extra.push(perCall.fake - perCall.floor);

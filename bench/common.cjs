@@ -85,7 +85,7 @@ async function measure(fake, name, onFake, onFloor, sizes) {
   await calibrate(onFake, 1);
   // Each operation starts from a collected heap, so none inherits a collection another one started.
   if (global.gc) global.gc();
-  return { name, ...(await pairs(size, onFake, onFloor, () => (fake.service.requests.length = 0))) };
+  return { name, ...(await pairs(size, onFake, onFloor, () => (fake.clearRequests()))) };
 }
 
 function machine() {

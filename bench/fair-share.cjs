@@ -59,8 +59,8 @@ async function callCosts(jobs) {
     await calibrate(onFair, 1);
     if (global.gc) global.gc();
     const result = await pairs(size, onFair, onFifo, () => {
-      fair.fake.service.requests.length = 0;
-      fifo.fake.service.requests.length = 0;
+      fair.fake.clearRequests();
+      fifo.fake.clearRequests();
     });
     rows.push({ jobs, operation, fairShareUs: result.fakeUs, fifoUs: result.floorUs, ratio: result.ratio });
   }

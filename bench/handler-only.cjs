@@ -25,7 +25,7 @@ async function main() {
     const samples = [];
     for (let r = 0; r < 7; r++) {
       samples.push(await timeBlock(1000, once) / 1000 / 1000);
-      fake.service.requests.length = 0;
+      fake.clearRequests();
     }
     console.log(`${op.name.padEnd(24)} ${median(samples).toFixed(1).padStart(8)} µs per call (fake.handle alone, ${jobs} jobs)`);
   }
