@@ -359,6 +359,28 @@ describe("CancelJob and TerminateJob", () => {
     ]);
   });
 
+  test("cancelling a SEQUENTIAL array while a child runs: the waiting children fail with the reason once the running one ends", async () => {
+    const { fake, batch } = setup({ clock: "manual" });
+    await fake.provision({ jobQueues: ["jq"], jobDefinitions: ["echo"] });
+    fake.onJob({}, { durationMs: 10_000 });
+    const parent = (await batch.send(submit({ jobName: "steps", arrayProperties: { size: 3 }, dependsOn: [{ type: "SEQUENTIAL" }] }))).jobId!;
+    await batch.send(new CancelJobCommand({ jobId: parent, reason: "stop the chain" }));
+    const describe = async () => (await batch.send(new DescribeJobsCommand({ jobs: [parent, `${parent}:0`, `${parent}:1`, `${parent}:2`] }))).jobs!.map((job) => [job.status, job.statusReason, job.isCancelled]);
+    expect(await describe()).toEqual([
+      ["PENDING", undefined, true],
+      ["RUNNING", undefined, false],
+      ["PENDING", undefined, true],
+      ["PENDING", undefined, true],
+    ]);
+    await fake.advance(10_000);
+    expect(await describe()).toEqual([
+      ["FAILED", "Array Child Job failed", true],
+      ["SUCCEEDED", "Essential container in task exited", false],
+      ["FAILED", "stop the chain", true],
+      ["FAILED", "stop the chain", true],
+    ]);
+  });
+
   test("unknown ids get a 200; empty ids or reasons are ClientExceptions", async () => {
     const { fake, batch } = await ready();
     const answers = [await batch.send(new CancelJobCommand({ jobId: "nope", reason: "r" })), await batch.send(new TerminateJobCommand({ jobId: "nope", reason: "r" }))];
