@@ -31,6 +31,12 @@ const WALL = Date.UTC(2026, 2, 14, 12, 0, 0);
 const STATUSES: JobStatus[] = ["SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING", "SUCCEEDED", "FAILED"];
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
+/**
+ * Where the page clock is installed. An installed clock runs in real time until it is paused, and pausing can
+ * only move it forward: installed a day before WALL, it is moved forward to WALL however long the machine
+ * stalls between the two calls.
+ */
+const CLOCK_INSTALLED_AT = WALL - 24 * 60 * MINUTE;
 
 jest.setTimeout(60_000);
 
@@ -164,9 +170,7 @@ beforeAll(async () => {
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   page = await browser.newPage({ viewport: { width: 1440, height: 900 }, timezoneId: "UTC" });
   page.on("pageerror", (error) => pageErrors.push(error.message));
-  // Installed well before WALL: the installed clock runs until pauseAt, which cannot move it back, and a loaded
-  // machine may take a while between the two calls.
-  await page.clock.install({ time: WALL - 10 * 60_000 });
+  await page.clock.install({ time: CLOCK_INSTALLED_AT });
   await page.clock.pauseAt(WALL);
   await page.goto(`${server.url}/_parlel/dashboard`);
   await page.waitForSelector("[data-status-count]");
@@ -362,6 +366,21 @@ describe("dashboard", () => {
     expect(logRequests).toEqual(["", "?from=1", "?from=2", "?from=3"]);
     await detail.locator("button.close").click();
     await detail.waitFor({ state: "hidden" });
+  });
+
+  test("the page clock is paused at WALL even when the machine stalls between installing and pausing it", async () => {
+    const stalled = await browser.newPage();
+    try {
+      await stalled.clock.install({ time: CLOCK_INSTALLED_AT });
+      // The installed clock catches up with real time at least every 100 ms; a busy machine can stall this long.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await stalled.clock.pauseAt(WALL);
+      expect(await stalled.evaluate("Date.now()")).toBe(WALL);
+      await stalled.goto(`${server.url}/_parlel/dashboard`);
+      expect(await stalled.evaluate("Date.now()")).toBe(WALL);
+    } finally {
+      await stalled.close();
+    }
   });
 
   test("the page ran without script errors", () => {
