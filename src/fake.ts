@@ -1,4 +1,4 @@
-import type { HttpHandlerOptions } from "@smithy/types";
+import type { HttpHandlerOptions, RequestHandlerMetadata } from "@smithy/types";
 import type { HttpRequest, HttpResponse } from "@smithy/protocol-http";
 import { createSmithyHandlerMethods, type FakeHttpHandler, type FakeHttpHandlerConfig } from "./handler/smithy-handler";
 import { BatchService, type RecordedRequest, type ServiceOptions } from "./service";
@@ -22,7 +22,7 @@ export interface FakeBatchOptions extends ServiceOptions {
  */
 export class FakeBatch implements FakeHttpHandler {
   readonly service: BatchService;
-  readonly metadata: FakeHttpHandler["metadata"];
+  readonly metadata: RequestHandlerMetadata;
   readonly handle: (request: HttpRequest, options?: HttpHandlerOptions) => Promise<{ response: HttpResponse }>;
   readonly updateHttpClientConfig: (key: never, value: never) => void;
   readonly httpHandlerConfigs: () => FakeHttpHandlerConfig;
@@ -102,9 +102,14 @@ export class FakeBatch implements FakeHttpHandler {
     if (!(await this.service.complete(jobId, outcome))) throw new Error(`complete(): no job ${jobId}`);
   }
 
-  /** The log lines a job's attempts wrote, from their outcomes. */
+  /**
+   * The log lines a job's attempts wrote, from their outcomes. An unknown job id is an error, as in server
+   * mode (404), so a mistyped id is not taken for a job that wrote nothing.
+   */
   logs(jobId: string): string[] {
-    return this.service.logs(jobId) ?? [];
+    const logs = this.service.logs(jobId);
+    if (logs === undefined) throw new Error(`logs(): no job ${jobId}`);
+    return logs;
   }
 
   /**

@@ -5,8 +5,8 @@ import { copyData, ListedOutput } from "./state/plain-data";
 export interface RecordedRequest {
   operation: string;
   input: Record<string, unknown>;
-  output?: Record<string, unknown>;
-  error?: { type: string; message: string };
+  output?: Record<string, unknown> | undefined;
+  error?: { type: string; message: string } | undefined;
   partition: Partition;
   requestId: string;
   /** When the call was answered, in epoch milliseconds on the fake's clock. */

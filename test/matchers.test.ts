@@ -1,4 +1,5 @@
 import { DescribeJobsCommand, SubmitJobCommand } from "@aws-sdk/client-batch";
+import { expect as jestGlobalsExpect } from "@jest/globals";
 import "../src/jest";
 import { setup } from "./helpers";
 
@@ -20,6 +21,16 @@ describe("Jest matchers named like aws-sdk-client-mock's", () => {
     expect(fake).toHaveReceivedNthCommandWith(3, DescribeJobsCommand, { jobs: [jobId!] });
     expect(fake).toHaveReceivedNthSpecificCommandWith(2, SubmitJobCommand, { jobName: "b" });
     expect(fake).not.toHaveReceivedCommandWith(SubmitJobCommand, { jobName: "c" });
+  });
+
+  test("the expect imported from @jest/globals has them, and inputs may hold asymmetric matchers", async () => {
+    const { fake, batch } = setup();
+    await fake.provision({ jobQueues: ["jq"], jobDefinitions: ["echo"] });
+    await batch.send(new SubmitJobCommand({ jobName: "nightly-1", jobQueue: "jq", jobDefinition: "echo", parameters: { day: "mon" } }));
+    jestGlobalsExpect(fake).toHaveReceivedCommandWith(SubmitJobCommand, { jobName: jestGlobalsExpect.stringMatching(/^nightly-/), parameters: { day: "mon" } });
+    jestGlobalsExpect(fake).not.toHaveReceivedCommandWith(SubmitJobCommand, { jobName: jestGlobalsExpect.stringMatching(/^daily-/) });
+    // Members match whole, as expect.objectContaining compares them.
+    jestGlobalsExpect(fake).not.toHaveReceivedCommandWith(SubmitJobCommand, { parameters: {} });
   });
 
   test("a failing assertion lists what the fake did receive", async () => {

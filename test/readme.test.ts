@@ -1,40 +1,56 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { BatchClient, DescribeJobsCommand, SubmitJobCommand } from "@aws-sdk/client-batch";
 import { CloudWatchLogsClient, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { fakeBatch } from "../src";
-import "../src/jest";
+import { consumerProject, type ConsumerProject } from "./consumer";
 
-// The README's examples, kept runnable: if one of these fails, the README is wrong.
-const credentials = { accessKeyId: "test", secretAccessKey: "test" };
+/**
+ * The README's examples, run exactly as pasted: each is taken from the README, written into a project that
+ * installed the packed package, compiled there under the strictest settings and run. If one of these fails,
+ * the README is wrong.
+ */
+jest.setTimeout(480_000);
 
-test("quick start", async () => {
-  const fake = fakeBatch();
-  const batch = new BatchClient({ region: "us-east-1", credentials, requestHandler: fake });
-  await fake.provision({ jobQueues: ["jq"], jobDefinitions: ["echo"] });
-  const { jobId } = await batch.send(new SubmitJobCommand({ jobName: "myjob", jobQueue: "jq", jobDefinition: "echo" }));
-  const { jobs } = await batch.send(new DescribeJobsCommand({ jobs: [jobId!] }));
-  expect(jobs![0].status).toBe("SUCCEEDED");
-  expect(fake).toHaveReceivedCommandWith(SubmitJobCommand, { jobQueue: "jq" });
+const readme = readFileSync(join(__dirname, "..", "README.md"), "utf8");
+
+/** The first ```ts block after a heading. */
+function example(heading: string): string {
+  const start = readme.indexOf(`\n${heading}\n`);
+  if (start < 0) throw new Error(`README has no heading ${heading}`);
+  const block = /```ts\n([\s\S]*?)```/.exec(readme.slice(start));
+  if (!block) throw new Error(`README has no ts example after ${heading}`);
+  return block[1]!;
+}
+
+const examples = {
+  "quick-start.mts": example("## Quick start"),
+  "manual-clock.mts": example("### A test on the manual clock"),
+};
+
+let project: ConsumerProject;
+let errors: Record<string, string[]>;
+
+beforeAll(() => {
+  project = consumerProject();
+  for (const [file, text] of Object.entries(examples)) project.write(file, text);
+  errors = project.compile(Object.keys(examples), { types: ["node"] });
 });
 
-test("a test on the manual clock", async () => {
-  const fake = fakeBatch({ clock: "manual" });
-  const batch = new BatchClient({ region: "us-east-1", credentials, requestHandler: fake });
-  await fake.provision({ jobQueues: ["jq"], jobDefinitions: ["etl"], maxvCpus: 2 });
-  fake.onJob({ jobName: /^nightly-/ }, { durationMs: 3_600_000 });
-  fake.onJob({ jobName: "flaky" }, (_job, attempt) => ({ exitCode: attempt < 3 ? 1 : 0 }));
-  const { jobId } = await batch.send(new SubmitJobCommand({ jobName: "nightly-load", jobQueue: "jq", jobDefinition: "etl" }));
-  const describe = async () => (await batch.send(new DescribeJobsCommand({ jobs: [jobId!] }))).jobs![0];
-  expect((await describe()).status).toBe("RUNNING");
-  await fake.advance(3_600_000);
-  const job = await describe();
-  expect(job.status).toBe("SUCCEEDED");
-  expect(job.stoppedAt! - job.startedAt!).toBe(3_600_000);
-  const flaky = await batch.send(new SubmitJobCommand({ jobName: "flaky", jobQueue: "jq", jobDefinition: "etl", retryStrategy: { attempts: 3 } }));
-  const flakyJob = (await batch.send(new DescribeJobsCommand({ jobs: [flaky.jobId!] }))).jobs![0];
-  expect(flakyJob.attempts!.map((a) => a.container!.exitCode)).toEqual([1, 1, 0]);
+afterAll(() => project?.remove());
+
+test("quick start", () => {
+  expect(errors["quick-start.mts"]).toBeUndefined();
+  expect(project.node(["build/quick-start.mjs"])).toMatchObject({ status: 0, stdout: "SUCCEEDED\n" });
+});
+
+test("a test on the manual clock", () => {
+  expect(errors["manual-clock.mts"]).toBeUndefined();
+  expect(project.node(["build/manual-clock.mjs"])).toMatchObject({ status: 0, stdout: "RUNNING\nSUCCEEDED 3600000\n[ 1, 1, 0 ]\n" });
 });
 
 test("reading job logs with the CloudWatch Logs SDK", async () => {
+  const credentials = { accessKeyId: "test", secretAccessKey: "test" };
   const fake = fakeBatch();
   const batch = new BatchClient({ region: "us-east-1", credentials, requestHandler: fake });
   await fake.provision({ jobQueues: ["jq"], jobDefinitions: ["echo"] });

@@ -208,6 +208,14 @@ describe("control endpoints", () => {
     expect(bad.status).toBe(400);
   });
 
+  test("fake.logs() agrees with GET /_parlel/jobs/{id}/logs: lines for a job, an error for an unknown job", async () => {
+    const { jobId } = await batch.send(new SubmitJobCommand({ jobName: "quiet", jobQueue: "etl", jobDefinition: "step" }));
+    expect(fake.logs(jobId!)).toEqual([]);
+    expect((await call("GET", `/_parlel/jobs/${jobId}/logs`)).json).toEqual({ jobId, logs: [] });
+    expect(() => fake.logs("no-such-job")).toThrow("logs(): no job no-such-job");
+    expect(await call("GET", "/_parlel/jobs/no-such-job/logs")).toMatchObject({ status: 404, json: { message: "No job no-such-job." } });
+  });
+
   test("GET /_parlel/jobs/{id}/logs finds an array child by its encoded id", async () => {
     await post("/_parlel/outcomes", { outcome: { logs: ["child"] } });
     const { jobId } = await batch.send(new SubmitJobCommand({ jobName: "fan", jobQueue: "etl", jobDefinition: "step", arrayProperties: { size: 2 } }));

@@ -1,5 +1,5 @@
 import { HttpResponse, type HttpHandler, type HttpRequest } from "@smithy/protocol-http";
-import type { HttpHandlerOptions } from "@smithy/types";
+import type { HttpHandlerOptions, RequestHandlerMetadata } from "@smithy/types";
 import type { BatchService } from "../service";
 import { isPromise } from "../state/maybe-promise";
 import { answer, type WireRequest } from "./wire";
@@ -12,6 +12,8 @@ export type FakeHttpHandlerConfig = Record<string, never>;
  * options for a real socket-opening handler.
  */
 export interface FakeHttpHandler extends HttpHandler<FakeHttpHandlerConfig> {
+  /** Present, not optional: with exactOptionalPropertyTypes, the SDK's RequestHandler type requires it. */
+  metadata: RequestHandlerMetadata;
   handle(request: HttpRequest, options?: HttpHandlerOptions): Promise<{ response: HttpResponse }>;
   updateHttpClientConfig(key: never, value: never): void;
   httpHandlerConfigs(): FakeHttpHandlerConfig;
