@@ -36,10 +36,12 @@ describe("job logs in the state layer", () => {
     expect(fake.logs(jobId)).toEqual(["attempt 1", "attempt 2"]);
   });
 
-  test("a job that prints nothing still has its empty stream once it runs", async () => {
+  test("a stream is made with its attempt's first line: a job that prints nothing has none", async () => {
     const { fake, submit, describe } = await engine();
     const job = await describe(await submit());
-    expect(streamEvents(fake, "/aws/batch/job", job.container!.logStreamName!)).toEqual([]);
+    expect(job.container!.logStreamName).toMatch(/^work\/default\//);
+    expect(streamEvents(fake, "/aws/batch/job", job.container!.logStreamName!)).toBeUndefined();
+    expect(fake.logs(job.jobId!)).toEqual([]);
   });
 
   test("logConfiguration's awslogs-group and awslogs-stream-prefix choose the group and the stream name", async () => {

@@ -75,11 +75,11 @@ describe("CloudWatch Logs through its own SDK, on the same fakeBatch() handler",
 
   test("lines appended through engine.writeLog while the job runs reach a follower", async () => {
     const { fake, submit, streamOf, get } = await setup();
-    fake.onJob({}, { durationMs: 60_000 });
+    fake.onJob({}, { durationMs: 60_000, logs: ["started"] });
     const jobId = await submit();
     const logStreamName = await streamOf(jobId);
     const first = await get({ logStreamName, startFromHead: true });
-    expect(first.events).toEqual([]);
+    expect(messages(first.events)).toEqual(["started"]);
     const { store, job } = fake.service.findJob(jobId)!;
     fake.service.engine.writeLog(store, job, "hello from the process");
     const next = await get({ logStreamName, nextToken: first.nextForwardToken });
@@ -149,6 +149,7 @@ describe("CloudWatch Logs through its own SDK, on the same fakeBatch() handler",
 
   test("unknown groups and streams are ResourceNotFoundException with CloudWatch Logs' texts", async () => {
     const { fake, submit, get, logs } = await setup();
+    fake.onJob({}, { logs: ["x"] });
     await submit();
     const stream = await failure(get({ logStreamName: "no/such/stream" }));
     expect(stream).toBeInstanceOf(ResourceNotFoundException);
@@ -163,7 +164,8 @@ describe("CloudWatch Logs through its own SDK, on the same fakeBatch() handler",
   });
 
   test("bad input is InvalidParameterException in AWS's validation wording", async () => {
-    const { submit, streamOf, get, logs } = await setup();
+    const { fake, submit, streamOf, get, logs } = await setup();
+    fake.onJob({}, { logs: ["x"] });
     const logStreamName = await streamOf(await submit());
     const limit = await failure(get({ logStreamName, limit: 10001 }));
     expect(limit).toBeInstanceOf(InvalidParameterException);

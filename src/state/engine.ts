@@ -1,7 +1,7 @@
 import type { JobStatus, ServiceJobStatus } from "@aws-sdk/client-batch";
 import type { Clock } from "./clock";
-import { isTerminal, logStreamNameOf, newJobRecord, type AttemptRecord, type JobRecord, type JobSpec } from "./job-record";
-import { currentLogStream, deleteJobLogs, openAttemptLog } from "./job-logs";
+import { isTerminal, newJobRecord, type AttemptRecord, type JobRecord, type JobSpec } from "./job-record";
+import { attemptLogStream, deleteJobLogs } from "./job-logs";
 import { isPromise } from "./maybe-promise";
 import { globMatches } from "./patterns";
 import { logLines, OutcomeRules, type AttemptView, type JobOutcome } from "./outcomes";
@@ -398,7 +398,6 @@ export class Engine {
     job.exitCode = undefined;
     job.containerReason = undefined;
     this.transition(store, job, "RUNNING");
-    openAttemptLog(store.logs, job, logStreamNameOf(job, job.taskToken), this.now());
     const token = job.attemptToken;
     const timeout = job.spec.timeout?.attemptDurationSeconds;
     if (timeout !== undefined) this.schedule(timeout * 1000, { type: "attempt-times-out", partition: store.partition, jobId: job.jobId, token });
@@ -440,7 +439,7 @@ export class Engine {
    * `fake.logs`, the dashboard) sees it at once. False, and nothing written, when no attempt has run yet.
    */
   writeLog(store: BatchStore, job: JobRecord, message: string, timestamp: number = this.now()): boolean {
-    const stream = currentLogStream(job);
+    const stream = attemptLogStream(store.logs, job, this.now());
     if (stream === undefined) return false;
     store.logs.append(stream, message, timestamp, this.now());
     return true;

@@ -1,41 +1,21 @@
-import type { JobRecord, JobSpec } from "./job-record";
+import { logGroupOf, logStreamNameOf, type JobRecord } from "./job-record";
 import type { LogStore, LogStream } from "./log-store";
 
 /**
- * Where Batch's awslogs driver writes a job's output (reference §5): the group `/aws/batch/job` or the job
- * definition's `awslogs-group`, one stream per attempt named `<prefix>/default/<task id>`, where the prefix
- * is `awslogs-stream-prefix` or the job definition's name.
+ * The log stream of the job's current attempt (its last one, once it has ended), made with the attempt's
+ * first line: an attempt that writes nothing costs no memory (see the README's fidelity notes). Undefined
+ * when no attempt has run yet.
  */
-export const DEFAULT_LOG_GROUP = "/aws/batch/job";
-
-export function logGroupOf(spec: JobSpec): string {
-  return awslogsOption(spec, "awslogs-group") ?? DEFAULT_LOG_GROUP;
-}
-
-export function logStreamPrefixOf(spec: JobSpec): string {
-  return awslogsOption(spec, "awslogs-stream-prefix") ?? spec.jobDefinitionName;
-}
-
-function awslogsOption(spec: JobSpec, name: string): string | undefined {
-  const value = spec.container?.logConfiguration?.options?.[name];
-  return value === undefined || value === "" ? undefined : value;
-}
-
-/**
- * Opens the log stream of the attempt starting now (the awslogs driver creates it when the container starts,
- * so a job that prints nothing still has its empty stream) and makes it the job's current stream.
- */
-export function openAttemptLog(logs: LogStore, job: JobRecord, streamName: string, now: number): LogStream {
-  const stream = logs.openStream(logGroupOf(job.spec), streamName, now);
-  if (job.logStreams === undefined) job.logStreams = [stream];
-  else if (job.logStreams[job.logStreams.length - 1] !== stream) job.logStreams.push(stream);
-  return stream;
-}
-
-/** The stream of the job's current or last attempt, or undefined when no attempt has run. */
-export function currentLogStream(job: JobRecord): LogStream | undefined {
+export function attemptLogStream(logs: LogStore, job: JobRecord, now: number): LogStream | undefined {
+  const taskToken = job.taskToken;
+  if (taskToken === undefined) return undefined;
   const streams = job.logStreams;
-  return streams === undefined ? undefined : streams[streams.length - 1];
+  const last = streams === undefined ? undefined : streams[streams.length - 1];
+  if (last !== undefined && last.taskToken === taskToken) return last;
+  const stream = logs.openStream(logGroupOf(job.spec), logStreamNameOf(job, taskToken), now, taskToken);
+  if (streams === undefined) job.logStreams = [stream];
+  else streams.push(stream);
+  return stream;
 }
 
 /** Every line the job's attempts wrote, attempt after attempt; from the `from`-th on when given. */

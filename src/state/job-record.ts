@@ -16,7 +16,6 @@ import type {
 } from "@aws-sdk/client-batch";
 import type { JobListing, RunnableLine } from "./job-index";
 import { hex8 } from "./ids";
-import { logStreamPrefixOf } from "./job-logs";
 import type { LogStream } from "./log-store";
 import { copyData, keepView, type KeptView } from "./plain-data";
 
@@ -295,6 +294,26 @@ function attemptDetail(job: JobRecord, attempt: AttemptRecord): AttemptDetail {
     stoppedAt: attempt.stoppedAt,
     statusReason: attempt.statusReason,
   };
+}
+
+/**
+ * Where Batch's awslogs driver writes a job's output (reference §5): the group `/aws/batch/job` or the job
+ * definition's `awslogs-group`, one stream per attempt named `<prefix>/default/<task id>`, where the prefix
+ * is `awslogs-stream-prefix` or the job definition's name.
+ */
+export const DEFAULT_LOG_GROUP = "/aws/batch/job";
+
+export function logGroupOf(spec: JobSpec): string {
+  return awslogsOption(spec, "awslogs-group") ?? DEFAULT_LOG_GROUP;
+}
+
+export function logStreamPrefixOf(spec: JobSpec): string {
+  return awslogsOption(spec, "awslogs-stream-prefix") ?? spec.jobDefinitionName;
+}
+
+function awslogsOption(spec: JobSpec, name: string): string | undefined {
+  const value = spec.container?.logConfiguration?.options?.[name];
+  return value === undefined || value === "" ? undefined : value;
 }
 
 const NO_TASK: { logStreamName?: string; taskArn?: string } = Object.freeze({ logStreamName: undefined, taskArn: undefined });

@@ -34,6 +34,8 @@ export class LogStream {
     readonly groupName: string,
     readonly name: string,
     readonly creationTime: number,
+    /** The attempt (ECS task) whose output the stream holds, when a job's attempt made it. */
+    readonly taskToken?: number,
   ) {}
 
   get firstEventTimestamp(): number | undefined {
@@ -145,11 +147,11 @@ export class LogStore {
   }
 
   /** The stream, made at `now` (with its group) if it does not exist yet. */
-  openStream(groupName: string, streamName: string, now: number): LogStream {
+  openStream(groupName: string, streamName: string, now: number, taskToken?: number): LogStream {
     const group = this.openGroup(groupName, now);
     let stream = group.stream(streamName);
     if (!stream) {
-      stream = new LogStream(groupName, streamName, now);
+      stream = new LogStream(groupName, streamName, now, taskToken);
       group.add(stream);
     }
     return stream;
