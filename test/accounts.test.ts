@@ -164,7 +164,10 @@ describe.each(["in-process", "over HTTP"])("account isolation (%s): each configu
     const bobLogs = logsOf(BOB);
     expect(logStreamName).toEqual(expect.any(String));
     const read = { logGroupName: "/aws/batch/job", logStreamName: logStreamName as string };
-    await expect(aliceLogs.send(new GetLogEventsCommand(read))).resolves.toHaveProperty("events");
+    // A stream is made with its attempt's first line (see the README): Alice's job writes one.
+    const found = fake.service.findJob(world.jobId)!;
+    fake.service.engine.writeLog(found.store, found.job, "alice's line");
+    await expect(aliceLogs.send(new GetLogEventsCommand({ ...read, startFromHead: true }))).resolves.toMatchObject({ events: [{ message: "alice's line" }] });
     const error = await bobLogs.send(new GetLogEventsCommand(read)).then(() => undefined, (e: Error) => e);
     expect(error?.name).toBe("ResourceNotFoundException");
     aliceLogs.destroy();
