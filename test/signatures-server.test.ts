@@ -70,7 +70,7 @@ describe("a verifying server (--verify-signatures) and real clients", () => {
     expect(jobQueues?.map((q) => q.jobQueueArn)).toEqual([`${QUEUES_OF_ALICE}etl`]);
     const error = await make("wrong").describeJobQueues({}).promise().then(() => undefined, (e: { code: string; statusCode: number }) => e);
     expect([error?.code, error?.statusCode]).toEqual(["InvalidSignatureException", 400]);
-  });
+  }, 30_000);
 
   test("boto3 signs its requests so that they verify; a wrong secret is refused", async () => {
     const good = await run(PYTHON, ["-c", BOTO3, server.url], env(ALICE.secretAccessKey));
