@@ -6,10 +6,15 @@ import type { Partition } from "./state/partition";
 import { provision, type ProvisionOptions, type Provisioned } from "./provision";
 import type { JobMatcher, JobOutcome, OutcomeSource } from "./state/outcomes";
 import { listen, type ListenOptions, type RunningServer } from "./server/http-server";
+import type { Snapshot } from "./state/snapshot";
+
+export type { Snapshot } from "./state/snapshot";
 
 export interface FakeBatchOptions extends ServiceOptions {
   /** Bodies larger than this are refused with a ClientException. Default 1 MiB. */
   maxBodyBytes?: number;
+  /** Starts from this state, taken earlier with `fake.snapshot()` (and perhaps kept as JSON). */
+  state?: Snapshot;
 }
 
 /**
@@ -32,6 +37,7 @@ export class FakeBatch implements FakeHttpHandler {
 
   constructor(options: FakeBatchOptions = {}) {
     this.service = new BatchService(options);
+    if (options.state !== undefined) this.service.restore(options.state);
     this.maxBodyBytes = options.maxBodyBytes;
     const methods = createSmithyHandlerMethods(() => this.service, options.maxBodyBytes);
     this.metadata = methods.metadata;
@@ -47,6 +53,22 @@ export class FakeBatch implements FakeHttpHandler {
     this.complete = this.complete.bind(this);
     this.logs = this.logs.bind(this);
     this.listen = this.listen.bind(this);
+    this.snapshot = this.snapshot.bind(this);
+  }
+
+  /**
+   * The whole state as plain JSON data: resources, job definitions and their revisions, jobs with every field
+   * (attempts, timestamps, tags, dependencies, children and nodes), service jobs, logs, fair-share usage, the
+   * clock's time, where the ids stand and what waits on the timeline. Not the onJob rules nor the recorded
+   * requests. `fakeBatch({ state })` starts from it; every fake made from one snapshot has its own copy.
+   *
+   * ```ts
+   * const world = fake.snapshot();                // or JSON.parse(fs.readFileSync(...))
+   * const other = fakeBatch({ clock: "manual", state: world });
+   * ```
+   */
+  snapshot(): Snapshot {
+    return this.service.snapshot();
   }
 
   /**

@@ -1,4 +1,4 @@
-export { FakeBatch, fakeBatch, type FakeBatchOptions } from "./fake";
+export { FakeBatch, fakeBatch, type FakeBatchOptions, type Snapshot } from "./fake";
 export type { RecordedRequest } from "./service";
 export type { ProvisionOptions, Provisioned } from "./provision";
 export type { Partition } from "./state/partition";

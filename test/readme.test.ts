@@ -64,3 +64,20 @@ test("reading job logs with the CloudWatch Logs SDK", async () => {
   expect(events!.map((event) => event.message)).toEqual(["hello"]);
   expect(nextForwardToken).toMatch(/^f\//);
 });
+
+test("sharing a prepared world", async () => {
+  const credentials = { accessKeyId: "test", secretAccessKey: "test" };
+  const world = fakeBatch({ clock: "manual" });
+  await world.provision({ jobQueues: ["jq"], jobDefinitions: ["etl"] });
+  world.onJob({ jobName: /^etl-/ }, { durationMs: 60_000 });
+  const worldBatch = new BatchClient({ region: "us-east-1", credentials, requestHandler: world });
+  const { jobId } = await worldBatch.send(new SubmitJobCommand({ jobName: "etl-1", jobQueue: "jq", jobDefinition: "etl" }));
+  const snapshot = JSON.parse(JSON.stringify(world.snapshot()));
+  const fake = fakeBatch({ state: snapshot });
+  fake.onJob({ jobName: /^etl-/ }, { durationMs: 60_000 });
+  const batch = new BatchClient({ region: "us-east-1", credentials, requestHandler: fake });
+  expect((await batch.send(new DescribeJobsCommand({ jobs: [jobId!] }))).jobs![0].status).toBe("RUNNING");
+  await fake.advance(60_000);
+  expect((await batch.send(new DescribeJobsCommand({ jobs: [jobId!] }))).jobs![0].status).toBe("SUCCEEDED");
+  expect((await worldBatch.send(new DescribeJobsCommand({ jobs: [jobId!] }))).jobs![0].status).toBe("RUNNING");
+});

@@ -96,6 +96,16 @@ export class Engine {
     return this.timeline.peekTime();
   }
 
+  /** The events waiting on the timeline, for a snapshot; undefined while an outcome function's promise is pending. */
+  savedTimeline(): ReturnType<Timeline<EngineEvent>["saved"]> | undefined {
+    return this.waiting.size > 0 ? undefined : this.timeline.saved();
+  }
+
+  restoreTimeline(saved: Parameters<Timeline<EngineEvent>["restore"]>[0]): void {
+    this.timeline.restore(saved);
+    this.scheduler.wake();
+  }
+
   /** Something outside the engine changed (capacity, a state, a policy): look at placements again. */
   wake(): void {
     this.scheduler.wake();

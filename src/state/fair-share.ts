@@ -148,8 +148,21 @@ export class FairShareQueue {
     return this.shares.get(shareIdentifier)?.usageAt(now, policy) ?? 0;
   }
 
+  /** Usage and running vCPUs per share, for a snapshot: the counts of waiting jobs come back as the jobs are added. */
+  savedUsage(): SavedFairShare {
+    return { runningVcpus: this.runningVcpus, shares: [...this.shares.values()].map((share) => share.savedUsage()) };
+  }
+
+  restoreUsage(saved: SavedFairShare): void {
+    this.runningVcpus = saved.runningVcpus;
+    for (const usage of saved.shares) this.share(usage.identifier).restoreUsage(usage);
+  }
+
   private shareOf(job: JobRecord): Share {
-    const identifier = shareIdentifierOf(job);
+    return this.share(shareIdentifierOf(job));
+  }
+
+  private share(identifier: string): Share {
     let share = this.shares.get(identifier);
     if (!share) this.shares.set(identifier, (share = new Share(identifier)));
     return share;
@@ -178,6 +191,19 @@ class Share {
   private weightValue = 1;
 
   constructor(readonly identifier: string) {}
+
+  /** JSON has no infinity: a time never set is saved as null. */
+  savedUsage(): SavedShareUsage {
+    const finite = (value: number): number | null => (Number.isFinite(value) ? value : null);
+    return { identifier: this.identifier, usage: this.usage, usageTime: finite(this.usageTime), lastActiveAt: finite(this.lastActiveAt), runningVcpus: this.runningVcpus };
+  }
+
+  restoreUsage(saved: SavedShareUsage): void {
+    this.usage = saved.usage;
+    this.usageTime = saved.usageTime ?? Number.NEGATIVE_INFINITY;
+    this.lastActiveAt = saved.lastActiveAt ?? Number.NEGATIVE_INFINITY;
+    this.runningVcpus = saved.runningVcpus;
+  }
 
   /** The weight factor of the longest `shareDistribution` entry that matches (a trailing `*` is a prefix); 1 by default. */
   weight(policy: FairsharePolicy | undefined): number {
@@ -215,6 +241,19 @@ class Share {
   isForgettable(now: number, policy: FairsharePolicy | undefined): boolean {
     return this.runnable === 0 && this.runningVcpus === 0 && this.unfinished === 0 && this.usageAt(now, policy) < 1e-6;
   }
+}
+
+export interface SavedShareUsage {
+  identifier: string;
+  usage: number;
+  usageTime: number | null;
+  lastActiveAt: number | null;
+  runningVcpus: number;
+}
+
+export interface SavedFairShare {
+  runningVcpus: number;
+  shares: SavedShareUsage[];
 }
 
 interface LineEntry {

@@ -3,11 +3,17 @@ import { randomBytes } from "node:crypto";
 /** Makes job ids and request ids: random by default, reproducible with a seed. */
 export interface IdGenerator {
   uuid(): string;
+  /** Where the generator stands, as plain data: a generator made from it goes on with the same ids. */
+  state(): IdState;
 }
 
-export function createIdGenerator(seed?: number | string): IdGenerator {
-  if (seed === undefined) return randomIds();
-  let state = hashSeed(String(seed));
+/** A seeded generator's mulberry32 state, or a random generator's prefix and counter. */
+export type IdState = { kind: "seeded"; state: number } | { kind: "random"; prefix: string; high: number; low: number };
+
+export function createIdGenerator(seed?: number | string, from?: IdState): IdGenerator {
+  if (from?.kind === "random") return randomIds(from);
+  if (from === undefined && seed === undefined) return randomIds();
+  let state = from?.kind === "seeded" ? from.state : hashSeed(String(seed));
   const next = (): number => {
     // mulberry32: small, fast, and good enough for ids that only need to be stable.
     state = (state + 0x6d2b79f5) | 0;
@@ -21,6 +27,7 @@ export function createIdGenerator(seed?: number | string): IdGenerator {
       const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
       return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
     },
+    state: () => ({ kind: "seeded", state }),
   };
 }
 
@@ -29,19 +36,20 @@ export function createIdGenerator(seed?: number | string): IdGenerator {
  * start: unique within the generator, unpredictable across fakes, and made without a call into crypto
  * for every id (a job's life makes several).
  */
-function randomIds(): IdGenerator {
+function randomIds(from?: Extract<IdState, { kind: "random" }>): IdGenerator {
   const hex = randomBytes(16).toString("hex");
   const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
-  const prefix = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-`;
+  const prefix = from?.prefix ?? `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-`;
   // The counter in two 24-bit halves: formatting them through a table is several times faster than toString(16).
-  let high = parseInt(hex.slice(20, 26), 16);
-  let low = parseInt(hex.slice(26, 32), 16);
+  let high = from?.high ?? parseInt(hex.slice(20, 26), 16);
+  let low = from?.low ?? parseInt(hex.slice(26, 32), 16);
   return {
     uuid() {
       low = (low + 1) & 0xffffff;
       if (low === 0) high = (high + 1) & 0xffffff;
       return prefix + hex6(high) + hex6(low);
     },
+    state: () => ({ kind: "random", prefix, high, low }),
   };
 }
 

@@ -22,6 +22,16 @@ export class JobDefinitionTable {
     this.ordered.push(record);
   }
 
+  /** The last revision of each name, deregistered ones included, for a snapshot. */
+  lastRevisions(): [string, number][] {
+    return [...this.lastRevision];
+  }
+
+  /** Restores a name's last revision, so a revision is never reused after a snapshot. */
+  restoreLastRevision(name: string, revision: number): void {
+    if (revision > (this.lastRevision.get(name) ?? 0)) this.lastRevision.set(name, revision);
+  }
+
   revisions(name: string): readonly JobDefinitionRecord[] {
     return this.byName.get(name) ?? [];
   }

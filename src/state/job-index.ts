@@ -53,7 +53,7 @@ export class JobIndex {
     return this.byId.values();
   }
 
-  add(job: JobRecord): void {
+  add(job: JobRecord, joinRunnableLine = true): void {
     this.byId.set(job.jobId, job);
     this.statusCounts.count(job, job.status, 1);
     if (job.kind === "array-parent") this.arrayParents.add(job.jobId, job, job.sequence);
@@ -64,9 +64,33 @@ export class JobIndex {
       if (!list) this.created.set(job.spec.queueName, (list = new CreationList()));
       list.push(job);
     }
-    if (job.status === "RUNNABLE") this.runnableIn(job.spec.queueName).add(job);
+    if (job.status === "RUNNABLE" && joinRunnableLine) this.runnableIn(job.spec.queueName).add(job);
     if (job.spec.shareIdentifier !== undefined) this.joinFairShare(job);
     if (job.spec.consumableResourceProperties !== undefined && isTopLevel(job)) this.forEachConsumableResource(job, (listing) => listing.add(job.jobId, job, job.sequence));
+  }
+
+  /**
+   * Rebuilds every index from saved records (a snapshot): `jobs` in creation order; `byListingOrder` the same
+   * jobs in the order they entered their statuses; `runnable` each queue's RUNNABLE line in order; `expiring`
+   * the finished top-level jobs in the order they finished.
+   */
+  restore(jobs: readonly JobRecord[], byListingOrder: readonly JobRecord[], runnable: readonly JobRecord[], expiring: readonly JobRecord[]): void {
+    for (const job of jobs) this.add(job, false);
+    for (const job of byListingOrder) {
+      const listing = job.listing as JobListing;
+      listing.remove(job);
+      listing.insert(job);
+    }
+    for (const job of runnable) {
+      this.runnableIn(job.spec.queueName).add(job);
+      if (job.spec.shareIdentifier !== undefined) this.fairShareIn(job.spec.queueName).joinRunnable(job);
+    }
+    for (const job of expiring) this.expiring.push(job);
+  }
+
+  /** The queues with fair-share state. */
+  fairShareQueues(): IterableIterator<[string, FairShareQueue]> {
+    return this.fairShares.entries();
   }
 
   /** Top-level jobs that require a consumable resource, in submission order; positions are their sequence numbers. */

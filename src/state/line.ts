@@ -38,6 +38,11 @@ export class Line<Item> {
     return item;
   }
 
+  /** The items waiting, first to last. */
+  *values(): IterableIterator<Item> {
+    for (let i = this.head; i < this.items.length; i++) yield this.items[i];
+  }
+
   clear(): void {
     this.items = [];
     this.head = 0;

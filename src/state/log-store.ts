@@ -184,4 +184,53 @@ export class LogStore {
   names(): readonly string[] {
     return (this.sortedNames ??= [...this.groups.keys()].sort(compareAscii));
   }
+
+  /** Every group, stream and event as plain data, for a snapshot. */
+  saved(): SavedLogs {
+    const groups: SavedLogGroup[] = [];
+    for (const group of this.groups.values()) {
+      const streams: SavedLogStream[] = [];
+      for (const stream of group.values()) {
+        streams.push({ name: stream.name, creationTime: stream.creationTime, lastIngestionTime: stream.lastIngestionTime, bytes: stream.bytes, events: stream.events });
+      }
+      groups.push({ name: group.name, creationTime: group.creationTime, bytes: group.bytes, streams });
+    }
+    return { sequence: this.sequence, groups };
+  }
+
+  /** Adds saved groups and streams to an empty store. */
+  restore(saved: SavedLogs): void {
+    this.sequence = saved.sequence;
+    for (const savedGroup of saved.groups) {
+      const group = this.openGroup(savedGroup.name, savedGroup.creationTime);
+      for (const savedStream of savedGroup.streams) {
+        const stream = new LogStream(group.name, savedStream.name, savedStream.creationTime);
+        for (const event of savedStream.events) stream.events.push(event);
+        stream.lastIngestionTime = savedStream.lastIngestionTime ?? undefined;
+        stream.bytes = savedStream.bytes;
+        group.add(stream);
+      }
+      group.bytes = savedGroup.bytes;
+    }
+  }
+}
+
+export interface SavedLogStream {
+  name: string;
+  creationTime: number;
+  lastIngestionTime: number | undefined;
+  bytes: number;
+  events: LogEvent[];
+}
+
+export interface SavedLogGroup {
+  name: string;
+  creationTime: number;
+  bytes: number;
+  streams: SavedLogStream[];
+}
+
+export interface SavedLogs {
+  sequence: number;
+  groups: SavedLogGroup[];
 }

@@ -19,7 +19,8 @@ export type { JobRecord } from "./job-record";
 
 /** All Batch state of one account in one region. Knows nothing of HTTP. */
 export class BatchStore {
-  private sequence = 0;
+  /** The last creation sequence given out; a snapshot saves and restores it. */
+  sequence = 0;
   readonly computeEnvironments: ResourceTable<ComputeEnvironmentRecord>;
   readonly jobQueues: ResourceTable<JobQueueRecord>;
   readonly schedulingPolicies: ResourceTable<SchedulingPolicyRecord>;

@@ -65,6 +65,22 @@ export class Timeline<Payload> {
     this.line.clear();
   }
 
+  /** Every event waiting, in the order they would run, and the sequence the next one gets: for a snapshot. */
+  saved(): { nextSequence: number; events: TimedEvent<Payload>[] } {
+    const events = [...this.heap, ...this.line.values()].sort((a, b) => (this.before(a, b) ? -1 : 1));
+    return { nextSequence: this.sequence, events };
+  }
+
+  /** Replaces what waits with saved events, keeping their order. */
+  restore(saved: { nextSequence: number; events: readonly TimedEvent<Payload>[] }): void {
+    this.clear();
+    for (const event of saved.events) {
+      this.heap.push({ at: event.at, sequence: event.sequence, payload: event.payload });
+      this.up(this.heap.length - 1);
+    }
+    this.sequence = saved.nextSequence;
+  }
+
   private first(): TimedEvent<Payload> | undefined {
     const lineFirst = this.line.first();
     const heapFirst = this.heap[0];
