@@ -5,7 +5,7 @@ import type { BatchOperations, OperationContext } from "./operations/context";
 import { operations as defaultOperations } from "./operations";
 import { ManualClock, RealClock, type Clock } from "./state/clock";
 import { Engine, type PhaseDelays } from "./state/engine";
-import { createIdGenerator, type IdGenerator } from "./state/ids";
+import { createIdGenerator, type IdGenerator, type IdState } from "./state/ids";
 import type { Partition } from "./state/partition";
 import { Partitions, type BatchStore } from "./state/store";
 import type { JobRecord } from "./state/job-record";
@@ -36,6 +36,28 @@ export interface ServiceOptions extends SignatureOptions {
   /** How many of the latest calls `requests` keeps; older ones are let go. 0 records none. Default 100,000. */
   recordRequests?: number;
 }
+
+/**
+ * Where acknowledged changes go before they are answered (server mode's `--state-dir`, src/server/journal.ts).
+ * `record` returns once the change is durable, and throws when it cannot be made so.
+ */
+export interface ChangeJournal {
+  record(change: JournalChange): void;
+}
+
+/** The time and the id generator's state a change was made at: what replaying it needs to come out the same. */
+export interface ChangeMoment {
+  at: number;
+  ids: IdState;
+}
+
+export type JournalChange =
+  /** A Batch operation that succeeded; `input` is its JSON, taken before the operation ran. */
+  | (ChangeMoment & { kind: "batch"; operation: string; input: string; partition: Partition; requestId: string })
+  /** A read (or a failed call) whose settling of the engine ran events: they happened at `at`. */
+  | { kind: "settle"; at: number }
+  /** A control endpoint that changed state, as the request it was. */
+  | (ChangeMoment & { kind: "control"; method: string; path: string; body: string });
 
 /** Operations that change nothing, so they need no new scheduling pass. */
 const READ_ONLY = /^(Describe|List|Get)/;
@@ -72,6 +94,8 @@ export class BatchService {
   clock: Clock;
   engine: Engine;
   ids: IdGenerator;
+  /** Set in server mode with `--state-dir`: every change is recorded there before it is answered. */
+  journal?: ChangeJournal;
 
   constructor(
     private readonly options: ServiceOptions = {},
@@ -123,19 +147,47 @@ export class BatchService {
       if (this.requestLog.recording) this.requestLog.add((record = new RecordedCall(operation, input, partition, requestId, requestBytes)));
       else this.requestLog.skipped();
     }
+    let change: PendingChange | undefined;
     try {
       const entry = this.entryOf(operation);
       if (!entry) {
         throw new BatchError("UnknownOperationException", `parlel-batch does not implement the operation ${operation} yet.`);
       }
+      if (this.journal !== undefined) change = this.beginChange(entry, operation, input, partition, requestId);
       const output = this.engine.settleSync()
         ? this.operate(entry, input, partition, requestId, requestBytes)
         : this.engine.settle().then(() => this.operate(entry, input, partition, requestId, requestBytes));
-      if (isPromise(output)) return output.then((value) => this.succeeded(record, value), (error: unknown) => this.failed(record, error, operation));
-      return this.succeeded(record, output);
+      if (isPromise(output)) return output.then((value) => this.succeeded(record, value, change), (error: unknown) => this.failed(record, error, operation, change));
+      return this.succeeded(record, output, change);
     } catch (error) {
-      return this.failed(record, error, operation);
+      return this.failed(record, error, operation, change);
     }
+  }
+
+  /** The moment a change starts, and what a journal needs to replay it; the input's JSON is taken before the operation can touch it. */
+  private beginChange(entry: OperationEntry, operation: string, input: Record<string, unknown>, partition: Partition, requestId: string): PendingChange {
+    const at = this.clock.now();
+    const settledChanges = this.engine.settledChanges;
+    if (entry.readOnly) return { at, settledChanges };
+    return { at, settledChanges, change: { kind: "batch", operation, input: JSON.stringify(input), partition, requestId, at, ids: this.ids.state() } };
+  }
+
+  /** Records a change that succeeded; a call that changed nothing but the engine's settling records that. */
+  private endChange(pending: PendingChange, succeeded: boolean): void {
+    const journal = this.journal;
+    if (journal === undefined) return;
+    if (succeeded && pending.change !== undefined) journal.record(pending.change);
+    else if (this.engine.settledChanges !== pending.settledChanges) journal.record({ kind: "settle", at: pending.at });
+  }
+
+  /** The moment a control request that may change state arrives, for `recordControl`. */
+  controlMoment(): ChangeMoment | undefined {
+    return this.journal === undefined ? undefined : { at: this.clock.now(), ids: this.ids.state() };
+  }
+
+  /** Records a control request that changed state (reset, advance, outcomes, complete). */
+  recordControl(moment: ChangeMoment | undefined, method: string, path: string, body: string): void {
+    if (moment !== undefined) this.journal?.record({ kind: "control", method, path, body, ...moment });
   }
 
   /** Validation, the operation, and the engine's settling of what the operation started. */
@@ -194,12 +246,21 @@ export class BatchService {
     return this.engine.settle().then(() => output);
   }
 
-  private succeeded(record: RecordedCall | undefined, output: Output): Output {
+  private succeeded(record: RecordedCall | undefined, output: Output, change?: PendingChange): Output {
+    // Durable before it is answered: a journal that cannot write makes the call fail.
+    if (change !== undefined) this.endChange(change, true);
     record?.succeeded(output, this.clock.now());
     return output;
   }
 
-  private failed(record: RecordedCall | undefined, error: unknown, operation: string): never {
+  private failed(record: RecordedCall | undefined, error: unknown, operation: string, change?: PendingChange): never {
+    if (change !== undefined) {
+      try {
+        this.endChange(change, false);
+      } catch {
+        // The call fails anyway, with its own error.
+      }
+    }
     const text = `Internal error in parlel-batch: ${(error as Error)?.message ?? String(error)}`;
     const failure = error instanceof BatchError ? error : operation.startsWith(LOGS_OPERATION_PREFIX) ? new BatchError("InternalFailure", text) : serverError(text);
     record?.failed({ type: failure.type, message: failure.message }, this.clock.now());
@@ -294,6 +355,12 @@ export class BatchService {
     this.engine = this.makeEngine();
     this.ids = createIdGenerator(this.options.seed);
   }
+}
+
+interface PendingChange {
+  readonly at: number;
+  readonly settledChanges: number;
+  readonly change?: JournalChange;
 }
 
 function makeClock(options: ServiceOptions): Clock {

@@ -2,6 +2,7 @@
 import { fakeBatch } from "../fake";
 import { DEFAULT_PORT } from "./http-server";
 import { parseArguments, USAGE } from "./flags";
+import { StateDirectory, type Restored } from "./journal";
 
 async function main(): Promise<void> {
   const settings = parseArguments(process.argv.slice(2), process.env);
@@ -10,6 +11,9 @@ async function main(): Promise<void> {
     return;
   }
   const fake = fakeBatch(settings.fake);
+  // Loaded before it listens: no request sees a half-restored state.
+  let restored: Restored | undefined;
+  if (settings.stateDir !== undefined) restored = await new StateDirectory(settings.stateDir, fake.service, settings.fake.seed).open();
   const region = fake.defaultPartition.region;
   const { port = DEFAULT_PORT, host = "127.0.0.1" } = settings.listen;
   const server = await fake.listen({ ...settings.listen, port, host }).catch((error: NodeJS.ErrnoException) => {
@@ -39,6 +43,10 @@ async function main(): Promise<void> {
   console.log(`Clients older than AWS CLI 2.13 / boto3 1.28 ignore AWS_ENDPOINT_URL: pass --endpoint-url ${server.url} (endpoint_url= in boto3).`);
   console.log("");
   console.log(`Health: ${server.url}/_parlel/health   Dashboard: ${server.url}/_parlel/dashboard`);
+  if (restored) {
+    const from = restored.fromSnapshot ? "its snapshot" : "nothing saved";
+    console.log(`State: ${settings.stateDir} (restored from ${from} and ${restored.replayed} journaled changes${restored.droppedTornLine ? "; a torn last line was dropped" : ""})`);
+  }
 }
 
 main().catch((error: unknown) => {

@@ -32,6 +32,8 @@ interface Endpoint {
   method: "GET" | "POST" | "DELETE";
   path: RegExp;
   run(service: BatchService, request: ControlRequest, params: string[]): unknown;
+  /** Changes the state: with --state-dir, the request is journaled before it is answered. */
+  changesState?: true;
 }
 
 /**
@@ -43,16 +45,18 @@ const ENDPOINTS: Endpoint[] = [
   {
     method: "POST",
     path: /^\/_parlel\/reset$/,
+    changesState: true,
     run: (service) => {
       service.reset();
       return { status: "reset" };
     },
   },
-  { method: "POST", path: /^\/_parlel\/advance$/, run: advance },
-  { method: "POST", path: /^\/_parlel\/outcomes$/, run: addOutcome },
+  { method: "POST", path: /^\/_parlel\/advance$/, run: advance, changesState: true },
+  { method: "POST", path: /^\/_parlel\/outcomes$/, run: addOutcome, changesState: true },
   {
     method: "DELETE",
     path: /^\/_parlel\/outcomes$/,
+    changesState: true,
     run: (service) => {
       service.engine.outcomes.clear();
       return { rules: 0 };
@@ -69,10 +73,12 @@ const ENDPOINTS: Endpoint[] = [
   },
   { method: "GET", path: /^\/_parlel\/state$/, run: (service) => dashboardState(service) },
   { method: "GET", path: /^\/_parlel\/jobs\/([^/]+)\/logs$/, run: jobLogs },
-  { method: "POST", path: /^\/_parlel\/jobs\/([^/]+)\/complete$/, run: complete },
+  { method: "POST", path: /^\/_parlel\/jobs\/([^/]+)\/complete$/, run: complete, changesState: true },
 ];
 
 export async function controlRoutes(service: BatchService, request: ControlRequest, controlToken?: string): Promise<WireResponse> {
+  // Taken before the request id is made: a replay of this request makes the same one.
+  const moment = service.controlMoment();
   const requestId = service.newRequestId();
   const reply = (status: number, value: unknown, headers: Record<string, string> = {}) => encodeJson(status, value, requestId, headers);
   // HEAD is GET without a body; node:http leaves the body out by itself.
@@ -99,6 +105,7 @@ export async function controlRoutes(service: BatchService, request: ControlReque
     }
     const params = (found.match as RegExpExecArray).slice(1).map(decodePathSegment);
     const value = await found.endpoint.run(service, request, params);
+    if (found.endpoint.changesState) service.recordControl(moment, method, path, new TextDecoder().decode(request.body));
     if (value instanceof JsonBody) return { statusCode: 200, headers: { "content-type": "application/json", "content-length": String(value.bytes.byteLength), "x-amzn-requestid": requestId }, body: value.bytes };
     return reply(200, value);
   } catch (error) {

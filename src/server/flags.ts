@@ -11,6 +11,8 @@ import { DEFAULT_PORT, type ListenOptions } from "./http-server";
 export interface Settings {
   fake: FakeBatchOptions;
   listen: ListenOptions;
+  /** `--state-dir`: where acknowledged changes are kept across restarts. */
+  stateDir?: string;
 }
 
 /** A command-line flag, `--name value` or `--name=value`, named after the option it sets. */
@@ -28,6 +30,15 @@ const PHASE_DELAYS = ["submittedMs", "pendingMs", "startingMs"] as const satisfi
 const MAX_BODY_BYTES_LIMIT = 1024 * 1024 * 1024;
 
 const FLAGS: readonly Flag[] = [
+  {
+    name: "state-dir",
+    value: "DIR",
+    help: "keep the state in DIR across restarts: every change is journaled and synced to disk before it is answered (made if missing)",
+    apply: (value, s) => {
+      if (value === "") throw new Error("--state-dir needs a directory.");
+      s.stateDir = value;
+    },
+  },
   { name: "port", value: "N", help: `port to listen on; 0 picks a free one (default ${DEFAULT_PORT}, or PORT from the environment)`, apply: (value, s) => (s.listen.port = port(value, "--port")) },
   { name: "host", value: "H", help: "address to listen on (default 127.0.0.1)", apply: (value, s) => (s.listen.host = value) },
   {

@@ -9,8 +9,10 @@ export const LATEST_TIME = 8.64e15;
 
 export class RealClock implements Clock {
   readonly kind = "real";
+  /** Set while a state journal is replayed: the time each recorded change was made at. */
+  pinned: number | undefined = undefined;
   now(): number {
-    return Date.now();
+    return this.pinned ?? Date.now();
   }
 }
 

@@ -669,6 +669,9 @@ export class Engine {
     return this.waiting.size === 0;
   }
 
+  /** Counts the settles that ran something: a journal records a read whose settle changed the state. */
+  settledChanges = 0;
+
   private settleNow(): void {
     const now = this.clock.now();
     this.instant = now;
@@ -693,7 +696,10 @@ export class Engine {
       }
     } finally {
       this.instant = undefined;
-      if (ran) this.jobsChanged();
+      if (ran) {
+        this.settledChanges++;
+        this.jobsChanged();
+      }
     }
   }
 
