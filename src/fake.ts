@@ -69,6 +69,7 @@ export class FakeBatch implements FakeHttpHandler {
    */
   snapshot(): Snapshot {
     return this.service.snapshot();
+    this.close = this.close.bind(this);
   }
 
   /**
@@ -146,6 +147,15 @@ export class FakeBatch implements FakeHttpHandler {
    */
   listen(options: ListenOptions = {}): Promise<RunningServer> {
     return listen(() => this.service, { ...options, maxBodyBytes: options.maxBodyBytes ?? this.maxBodyBytes });
+  }
+
+  /**
+   * With the process or sandbox executor: kills every running attempt's processes, waits until they are gone,
+   * and removes the default work directory. Call it when done with the fake (`afterAll`): no process starts
+   * after it, and jobs still RUNNING stay so. Harmless with the scripted executor.
+   */
+  close(): Promise<void> {
+    return this.service.close();
   }
 
   /** The current time on the fake's clock, in epoch milliseconds. */

@@ -3,6 +3,7 @@ import { inputValidator } from "./model/validate";
 import { BatchError, serverError } from "./operations/errors";
 import type { BatchOperations, OperationContext } from "./operations/context";
 import { operations as defaultOperations } from "./operations";
+import { createExecutor, type AttemptExecutor, type ExecutorKind, type ExecutorOptions } from "./executor";
 import { ManualClock, RealClock, type Clock } from "./state/clock";
 import { Engine, type PhaseDelays } from "./state/engine";
 import { createIdGenerator, type IdGenerator, type IdState } from "./state/ids";
@@ -20,7 +21,12 @@ import { checkSnapshot, restoreSnapshot, takeSnapshot, type Snapshot } from "./s
 
 export type { RecordedRequest } from "./request-log";
 
-export interface ServiceOptions extends SignatureOptions {
+export interface ServiceOptions extends SignatureOptions, ExecutorOptions {
+  /**
+   * What runs an attempt that no `onJob` rule scripts: `"scripted"` (the default) exits 0 at once, `"process"`
+   * runs its command on the host, `"sandbox"` runs it under bubblewrap.
+   */
+  executor?: ExecutorKind;
   clock?: "real" | "manual";
   /** The manual clock's start, in epoch milliseconds. */
   startTime?: number;
@@ -96,6 +102,8 @@ export class BatchService {
   ids: IdGenerator;
   /** Set in server mode with `--state-dir`: every change is recorded there before it is answered. */
   journal?: ChangeJournal;
+  /** Runs unscripted attempts as processes; undefined with the scripted executor. */
+  readonly executor: AttemptExecutor | undefined;
 
   constructor(
     private readonly options: ServiceOptions = {},
@@ -106,6 +114,7 @@ export class BatchService {
     this.defaultRegion = options.defaultRegion ?? "us-east-1";
     this.signatures = new Signatures(options, this.defaultAccountId);
     this.clock = makeClock(options);
+    this.executor = createExecutor(options.executor, options);
     this.engine = this.makeEngine();
     this.ids = createIdGenerator(options.seed);
   }
@@ -285,7 +294,7 @@ export class BatchService {
 
   private makeEngine(): Engine {
     const { resourceTransitionMs, delays, jobRetentionMs } = this.options;
-    return new Engine(this.clock, this.partitions, { resourceTransitionMs, delays, jobRetentionMs });
+    return new Engine(this.clock, this.partitions, { resourceTransitionMs, delays, jobRetentionMs, executor: this.executor });
   }
 
   /** A job by id in whichever partition holds it. */
@@ -313,6 +322,15 @@ export class BatchService {
   logs(jobId: string, from = 0): string[] | undefined {
     const found = this.findJob(jobId);
     return found && jobLogLines(found.job, from);
+  }
+
+  /**
+   * Kills every attempt's process and waits until they are gone, and stops the engine's timer. No process
+   * starts after this: it is the end of the fake's use (`afterAll`), and jobs still RUNNING stay so.
+   */
+  async close(): Promise<void> {
+    this.engine.close();
+    await this.executor?.close();
   }
 
   newRequestId(): string {
@@ -349,6 +367,8 @@ export class BatchService {
 
   /** Clears every partition, the recorded requests and the clock. */
   reset(): void {
+    // Processes of the jobs cleared away are killed: nothing outlives the state it belonged to.
+    this.engine.close();
     this.partitions.clear();
     this.requestLog.clear(true);
     this.clock = makeClock(this.options);

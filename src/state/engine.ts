@@ -1,4 +1,5 @@
 import type { JobStatus, ServiceJobStatus } from "@aws-sdk/client-batch";
+import type { AttemptEnd, AttemptExecutor, AttemptLaunch, RunningAttempt } from "../executor";
 import type { Clock } from "./clock";
 import { isTerminal, newJobRecord, type AttemptRecord, type JobRecord, type JobSpec } from "./job-record";
 import { attemptLogStream, deleteJobLogs } from "./job-logs";
@@ -20,7 +21,8 @@ export type EngineEvent =
   | { type: "resource-settles"; partition: Partition; table: LifecycleTable; name: string; outcome: "VALID" | "DELETED" }
   /** A phase delay has passed: SUBMITTED, PENDING (ready) or STARTING moves on. */
   | { type: "job-advances"; partition: Partition; jobId: string; from: JobStatus; token: number }
-  | { type: "attempt-ends"; partition: Partition; jobId: string; token: number; outcome: JobOutcome }
+  /** `statusReason` is set when the attempt did not end as a container exit (a process that failed to start). */
+  | { type: "attempt-ends"; partition: Partition; jobId: string; token: number; outcome: JobOutcome; statusReason?: string }
   | { type: "attempt-times-out"; partition: Partition; jobId: string; token: number }
   /** Lines an outcome's `logs` write some time after the attempt started, stamped `timestamp`. */
   | { type: "attempt-logs"; partition: Partition; jobId: string; token: number; timestamp: number; messages: string[] }
@@ -47,6 +49,8 @@ export interface EngineOptions {
   delays?: PhaseDelays;
   /** How long terminal jobs stay visible. Default 24 hours. */
   jobRetentionMs?: number;
+  /** Runs the attempts no `onJob` rule scripts, as real processes. Without one, such attempts exit 0 at once. */
+  executor?: AttemptExecutor;
 }
 
 export const DEFAULT_JOB_RETENTION_MS = 24 * 60 * 60 * 1000;
@@ -71,6 +75,12 @@ export class Engine {
   private readonly timeline = new Timeline<EngineEvent>();
   private readonly scheduler: Scheduler;
   private readonly waiting = new Set<Promise<void>>();
+  /** Attempts running as real processes, by job. */
+  private readonly processes = new Map<JobRecord, RunningAttempt>();
+  /** On the real clock with an executor: wakes the engine for its next event when no request comes. */
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private wakeTime: number | undefined;
+  private closed = false;
 
   constructor(
     readonly clock: Clock,
@@ -166,7 +176,7 @@ export class Engine {
    */
   private runStraightThrough(store: BatchStore, job: JobRecord): boolean {
     const delays = this.options.delays;
-    if (delays?.submittedMs || delays?.pendingMs || delays?.startingMs || this.outcomes.size > 0 || this.waiting.size > 0) return false;
+    if (delays?.submittedMs || delays?.pendingMs || delays?.startingMs || this.outcomes.size > 0 || this.waiting.size > 0 || this.options.executor) return false;
     const spec = job.spec;
     if (job.kind !== "job" || spec.dependsOn.length > 0 || spec.failureReason !== undefined || spec.consumableResourceProperties?.consumableResourceList?.length) return false;
     if (this.scheduler.pending || store.jobs.hasRunnableJobs()) return false;
@@ -308,6 +318,7 @@ export class Engine {
     job.statusSince = now;
     if (reason !== undefined) job.statusReason = reason;
     if (status === "RUNNING") job.startedAt = now;
+    else if (from === "RUNNING" && this.processes.size > 0) this.stopProcess(job);
     store.jobs.moved(job, from);
     const parent = this.parentOf(store, job);
     if (parent?.kind === "array-parent") this.count(parent, from, status);
@@ -396,9 +407,15 @@ export class Engine {
 
   private startRunning(store: BatchStore, job: JobRecord): void {
     const token = this.beginAttempt(store, job);
-    // With no onJob rules every attempt exits 0 at once: no rule needs to see the attempt.
-    if (this.outcomes.size === 0) this.outcomeKnown(store, job, token, {});
-    else this.runOutcome(this.attemptView(store, job), (outcome) => this.outcomeKnown(store, job, token, outcome));
+    const executor = this.options.executor;
+    // With no onJob rules and no executor every attempt exits 0 at once: no rule needs to see the attempt.
+    if (this.outcomes.size === 0 && !executor) {
+      this.outcomeKnown(store, job, token, {});
+      return;
+    }
+    const view = this.attemptView(store, job);
+    const known = (outcome: JobOutcome) => this.outcomeKnown(store, job, token, outcome);
+    this.runOutcome(view, known, executor && (() => this.launch(executor, store, job, token, view)));
   }
 
   /** The attempt starts RUNNING on its task; returns the attempt's token. */
@@ -414,13 +431,20 @@ export class Engine {
     return token;
   }
 
-  /** Asks the onJob rules what an attempt does; an outcome function may answer later, with a promise. */
-  runOutcome(view: AttemptView, known: (outcome: JobOutcome) => void): void {
-    let outcome: JobOutcome | Promise<JobOutcome>;
+  /**
+   * Asks the onJob rules what an attempt does; an outcome function may answer later, with a promise. With
+   * `unscripted`, an attempt that no rule matches is handed to it instead of exiting 0.
+   */
+  runOutcome(view: AttemptView, known: (outcome: JobOutcome) => void, unscripted?: () => void): void {
+    let outcome: JobOutcome | Promise<JobOutcome> | undefined;
     try {
-      outcome = this.outcomes.outcomeFor(view);
+      outcome = unscripted ? this.outcomes.matchedOutcome(view) : this.outcomes.outcomeFor(view);
     } catch (error) {
       outcome = { exitCode: 1, reason: `parlel-batch: the outcome function threw: ${(error as Error)?.message ?? String(error)}` };
+    }
+    if (outcome === undefined && unscripted) {
+      unscripted();
+      return;
     }
     if (!isPromise(outcome)) {
       known(outcome ?? {});
@@ -481,6 +505,74 @@ export class Engine {
     for (const [afterMs, messages] of later ?? []) {
       this.schedule(afterMs, { type: "attempt-logs", partition: store.partition, jobId: job.jobId, token, timestamp: start + afterMs, messages });
     }
+  }
+
+  // ---- Attempts run as real processes ----
+
+  /**
+   * Starts the attempt's process and returns at once: the job stays RUNNING, and the process's end comes
+   * back later as an `attempt-ends` event at the clock's time then.
+   */
+  private launch(executor: AttemptExecutor, store: BatchStore, job: JobRecord, token: number, view: AttemptView): void {
+    if (this.closed) return;
+    const partition = store.partition;
+    const running = executor.start(attemptLaunch(job, view), {
+      log: (line) => this.writeLog(store, job, line),
+      ended: (end) => this.processEnded(partition, job, token, end),
+    });
+    this.processes.set(job, running);
+  }
+
+  private processEnded(partition: Partition, job: JobRecord, token: number, end: AttemptEnd): void {
+    if (this.closed || job.attemptToken !== token) return;
+    this.processes.delete(job);
+    if (job.status !== "RUNNING") return;
+    const outcome: JobOutcome = { exitCode: end.exitCode, reason: end.reason };
+    this.timeline.scheduleNow(this.clock.now(), { type: "attempt-ends", partition, jobId: job.jobId, token, outcome, statusReason: end.statusReason });
+    // No request may come soon: what follows (dependents, the next attempt, the next job placed) runs now.
+    this.settleSync();
+  }
+
+  /** The job's attempt is over (terminated, timed out, ended by its main node): its process stops. */
+  private stopProcess(job: JobRecord): void {
+    const running = this.processes.get(job);
+    if (!running) return;
+    this.processes.delete(job);
+    running.stop();
+  }
+
+  /** Stops the engine's timers and kills every attempt's process at once (reset, close). */
+  close(): void {
+    this.closed = true;
+    this.clearWakeTimer();
+    for (const running of this.processes.values()) running.stop(true);
+    this.processes.clear();
+  }
+
+  /**
+   * On the real clock, events fall due without a request (a timeout that must stop a process, a phase delay
+   * between two jobs of a pipeline): one unref'd timer runs the next, so that nothing waits for a poll.
+   */
+  clearWakeTimer(): void {
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = undefined;
+    this.wakeTime = undefined;
+  }
+
+  private armWakeTimer(): void {
+    const next = this.timeline.peekTime();
+    if (next === this.wakeTime) return;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = undefined;
+    this.wakeTime = next;
+    if (next === undefined) return;
+    const delay = Math.min(Math.max(0, next - this.clock.now()), 2 ** 31 - 1);
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = undefined;
+      this.wakeTime = undefined;
+      this.settleSync();
+    }, delay);
+    this.wakeTimer.unref();
   }
 
   // ---- Multi-node parallel jobs ----
@@ -700,6 +792,8 @@ export class Engine {
         this.settledChanges++;
         this.jobsChanged();
       }
+      if (ran) this.jobsChanged();
+      if (this.options.executor && this.clock.kind === "real" && !this.closed) this.armWakeTimer();
     }
   }
 
@@ -734,7 +828,7 @@ export class Engine {
         if (job.attemptToken === event.token) this.advance(store, job, event.from);
         break;
       case "attempt-ends":
-        if (job.attemptToken === event.token && job.status === "RUNNING") this.endAttempt(store, job, event.outcome);
+        if (job.attemptToken === event.token && job.status === "RUNNING") this.endAttempt(store, job, event.outcome, event.statusReason);
         break;
       case "attempt-logs":
         if (job.attemptToken !== event.token || job.status !== "RUNNING") break;
@@ -843,4 +937,19 @@ function addAttempt(job: JobRecord, attempt: AttemptRecord): void {
 
 export function isTransient(status: string | undefined): boolean {
   return status === "CREATING" || status === "UPDATING" || status === "DELETING";
+}
+
+/** What the executor needs of an attempt: the resolved command and environment, memory and mounts. */
+function attemptLaunch(job: JobRecord, view: AttemptView): AttemptLaunch {
+  const container = job.spec.container;
+  const memory = container?.resourceRequirements?.find((requirement) => requirement.type === "MEMORY")?.value ?? container?.memory ?? view.memory;
+  return {
+    jobId: view.jobId,
+    attempt: view.attempt,
+    command: view.command,
+    environment: view.environment,
+    memoryMiB: Number(memory) || 0,
+    volumes: container?.volumes ?? [],
+    mountPoints: container?.mountPoints ?? [],
+  };
 }

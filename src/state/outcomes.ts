@@ -71,12 +71,17 @@ export class OutcomeRules {
   }
 
   outcomeFor(view: AttemptView): JobOutcome | Promise<JobOutcome> {
+    return this.matchedOutcome(view) ?? {};
+  }
+
+  /** The outcome of the last rule that matches the attempt; undefined when none does. */
+  matchedOutcome(view: AttemptView): JobOutcome | Promise<JobOutcome> | undefined {
     for (let i = this.rules.length - 1; i >= 0; i--) {
       const { matcher, outcome } = this.rules[i];
       if (!matches(matcher, view)) continue;
       return typeof outcome === "function" ? outcome(view, view.attempt) : outcome;
     }
-    return {};
+    return undefined;
   }
 }
 
