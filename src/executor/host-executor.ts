@@ -32,10 +32,24 @@ let exitHookInstalled = false;
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.once("exit", () => {
+  hostProcess().once("exit", () => {
     for (const attempt of live) attempt.kill();
     for (const root of temporaryRoots) rmSync(root, { recursive: true, force: true });
   });
+}
+
+/**
+ * The Node process itself. Jest gives each test file a copy of `process` whose events never fire, so an
+ * exit hook on it would never run; a function made in Node's own realm (as `spawn` is) sees the real one.
+ */
+function hostProcess(): NodeJS.Process {
+  try {
+    const real = (spawn.constructor as FunctionConstructor)("return process")() as NodeJS.Process | undefined;
+    if (real && typeof real.once === "function") return real;
+  } catch {
+    // A realm without that global: the visible process is the real one.
+  }
+  return process;
 }
 
 /**
