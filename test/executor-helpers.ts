@@ -78,14 +78,15 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** Host pids of the live processes whose command line contains the marker. */
-export function processesWith(marker: string): number[] {
+/** Host pids of the live processes whose command line contains the marker (or is exactly it). */
+export function processesWith(marker: string, exact = false): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const commandLine = readFileSync(`/proc/${entry}/cmdline`, "latin1").split("\0").join(" ");
-      if (commandLine.includes(marker) && isAlive(Number(entry))) pids.push(Number(entry));
+      const fits = exact ? commandLine.trim() === marker : commandLine.includes(marker);
+      if (fits && isAlive(Number(entry))) pids.push(Number(entry));
     } catch {
       // Gone meanwhile.
     }

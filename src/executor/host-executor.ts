@@ -150,7 +150,6 @@ class HostAttempt implements RunningAttempt {
   private child: ChildProcess | undefined;
   /** The process whose tree is the job's (inside bwrap: the sandboxed command, once bwrap says its pid). */
   private jobPid: number | undefined;
-  private startedInside = false;
   private spawnError: Error | undefined;
   private endedAs: AttemptEnd | undefined;
   private exited = false;
@@ -225,7 +224,7 @@ class HostAttempt implements RunningAttempt {
     stream.on("data", (chunk: Buffer) => this.output.write(name, chunk));
   }
 
-  /** bwrap writes `{"child-pid": N}` once the sandboxed command runs; without it, the sandbox never started. */
+  /** bwrap writes `{"child-pid": N}` once it has made the sandbox's first process, whose tree is the job's. */
   private readSandboxStatus(stream: Readable | null): void {
     if (!stream) return;
     (stream as Readable & { unref?: () => void }).unref?.();
@@ -233,10 +232,7 @@ class HostAttempt implements RunningAttempt {
     stream.on("data", (chunk: Buffer) => {
       text += chunk.toString("utf8");
       const match = /"child-pid"\s*:\s*(\d+)/.exec(text);
-      if (match && !this.startedInside) {
-        this.startedInside = true;
-        this.jobPid = Number(match[1]);
-      }
+      if (match && this.jobPid === undefined) this.jobPid = Number(match[1]);
     });
   }
 
@@ -254,9 +250,10 @@ class HostAttempt implements RunningAttempt {
       this.finish({ reason: `CannotStartContainerError: ${message}`, statusReason: TASK_FAILED_TO_START });
       return;
     }
-    if (this.executor.kind === "sandbox" && !this.startedInside && this.endedAs === undefined) {
-      const detail = this.output.lastLine ?? `bwrap exited with ${code ?? signal}`;
-      this.finish({ reason: `CannotStartContainerError: ${detail}`, statusReason: TASK_FAILED_TO_START });
+    // bwrap reports its own failures (a mount it cannot make, a command it cannot run) as `bwrap: …` and exit 1.
+    const lastError = this.output.lastErrorLine;
+    if (this.executor.kind === "sandbox" && code === 1 && this.endedAs === undefined && lastError?.startsWith("bwrap: ")) {
+      this.finish({ reason: `CannotStartContainerError: ${lastError}`, statusReason: TASK_FAILED_TO_START });
       return;
     }
     const exitCode = code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1);

@@ -13,8 +13,8 @@ export class OutputCapture {
   private cut = false;
   private readonly partial: Record<"stdout" | "stderr", string> = { stdout: "", stderr: "" };
   private readonly decoders = { stdout: new StringDecoder("utf8"), stderr: new StringDecoder("utf8") };
-  /** The last line written, for a start failure's reason. */
-  lastLine: string | undefined;
+  /** The last line of stderr, for a start failure's reason. */
+  lastErrorLine: string | undefined;
 
   constructor(
     private readonly maxBytes: number,
@@ -49,25 +49,25 @@ export class OutputCapture {
   private flushStream(stream: "stdout" | "stderr"): void {
     const rest = this.partial[stream] + this.decoders[stream].end();
     this.partial[stream] = "";
-    if (rest !== "") this.line(rest);
+    if (rest !== "") this.line(rest, stream);
   }
 
   private take(stream: "stdout" | "stderr", text: string): void {
     let buffer = this.partial[stream] + text;
     for (let newline = buffer.indexOf("\n"); newline !== -1; newline = buffer.indexOf("\n")) {
-      this.line(buffer.slice(0, newline));
+      this.line(buffer.slice(0, newline), stream);
       buffer = buffer.slice(newline + 1);
     }
     while (Buffer.byteLength(buffer) > MAX_LINE_BYTES) {
-      this.line(buffer.slice(0, MAX_LINE_BYTES / 4));
+      this.line(buffer.slice(0, MAX_LINE_BYTES / 4), stream);
       buffer = buffer.slice(MAX_LINE_BYTES / 4);
     }
     this.partial[stream] = buffer;
   }
 
-  private line(text: string): void {
+  private line(text: string, stream?: "stdout" | "stderr"): void {
     const line = text.endsWith("\r") ? text.slice(0, -1) : text;
-    this.lastLine = line;
+    if (stream === "stderr") this.lastErrorLine = line;
     this.emit(line);
   }
 }
