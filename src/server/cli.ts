@@ -24,7 +24,8 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     console.log(`\n${signal}: shutting down`);
     // Requests in flight are answered with Connection: close; close() gives them a few seconds.
-    void server.close().then(() => {
+    // Jobs' processes are killed with it, so that none outlives the server.
+    void Promise.all([server.close(), fake.close()]).then(() => {
       console.log("parlel-batch stopped");
       process.exit(0);
     });
@@ -47,6 +48,8 @@ async function main(): Promise<void> {
     const from = restored.fromSnapshot ? "its snapshot" : "nothing saved";
     console.log(`State: ${settings.stateDir} (restored from ${from} and ${restored.replayed} journaled changes${restored.droppedTornLine ? "; a torn last line was dropped" : ""})`);
   }
+  const executor = settings.fake.executor;
+  if (executor === "process" || executor === "sandbox") console.log(`Executor: ${executor}, running each job's command on this host.`);
 }
 
 main().catch((error: unknown) => {

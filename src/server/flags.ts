@@ -5,6 +5,7 @@ import type { FakeBatchOptions } from "../fake";
 import { SERVER_RECORDED_REQUESTS } from "../request-log";
 import { LATEST_TIME } from "../state/clock";
 import type { PhaseDelays } from "../state/engine";
+import type { ExecutorKind } from "../executor";
 import { DEFAULT_PORT, type ListenOptions } from "./http-server";
 
 /** What the flags set: the fake's options, and the server's. */
@@ -26,6 +27,7 @@ interface Flag {
   apply(value: string, settings: Settings): void;
 }
 
+const EXECUTORS = ["scripted", "process", "sandbox"] as const satisfies readonly ExecutorKind[];
 const PHASE_DELAYS = ["submittedMs", "pendingMs", "startingMs"] as const satisfies readonly (keyof PhaseDelays)[];
 const MAX_BODY_BYTES_LIMIT = 1024 * 1024 * 1024;
 
@@ -111,6 +113,41 @@ const FLAGS: readonly Flag[] = [
     apply: (value, s) => {
       if (value === "") throw new Error("--control-token needs a non-empty token.");
       s.listen.controlToken = value;
+    },
+  },
+  {
+    name: "executor",
+    value: "scripted|process|sandbox",
+    help: "process: run each job's command on this host; sandbox: run it under bubblewrap (bwrap) (default scripted: nothing runs)",
+    apply: (value, s) => {
+      if (!(EXECUTORS as readonly string[]).includes(value)) throw new Error(`--executor is scripted, process or sandbox, got ${JSON.stringify(value)}.`);
+      s.fake.executor = value as ExecutorKind;
+    },
+  },
+  { name: "work-dir", value: "DIR", help: "process and sandbox executors: each attempt's working directory is made under DIR and kept (default a temporary directory, removed at exit)", apply: (value, s) => (s.fake.workDir = value) },
+  {
+    name: "allow-path",
+    value: "DIR",
+    help: "process and sandbox executors: a host directory jobs' volumes may name; give it once per directory (default none)",
+    apply: (value, s) => {
+      if (!value.startsWith("/")) throw new Error(`--allow-path takes an absolute path, got ${JSON.stringify(value)}.`);
+      (s.fake.allowPaths ??= []).push(value);
+    },
+  },
+  {
+    name: "stop-grace-ms",
+    value: "MS",
+    help: "process and sandbox executors: time between SIGTERM and SIGKILL when a job is stopped (default 5000)",
+    apply: (value, s) => (s.fake.stopGraceMs = milliseconds(value, "--stop-grace-ms")),
+  },
+  {
+    name: "max-output-bytes",
+    value: "N",
+    help: "process and sandbox executors: stdout and stderr kept per attempt (default 4194304, 4 MiB)",
+    apply: (value, s) => {
+      const bytes = wholeNumber(value);
+      if (bytes === undefined) throw new Error(`--max-output-bytes takes a whole number of bytes, got ${JSON.stringify(value)}.`);
+      s.fake.maxOutputBytes = bytes;
     },
   },
 ];
