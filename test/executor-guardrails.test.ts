@@ -193,3 +193,20 @@ describe("the memory limit", () => {
     await fake.close();
   });
 });
+
+describe("a command Node cannot pass to a process", () => {
+  test("a NUL character in the command fails the attempt at start instead of breaking the fake", async () => {
+    const { fake, batch, waitFor } = await processFake();
+    const { RegisterJobDefinitionCommand } = await import("@aws-sdk/client-batch");
+    await batch.send(new RegisterJobDefinitionCommand({
+      jobDefinitionName: "nul",
+      type: "container",
+      containerProperties: { image: "x", command: ["echo", "a\u0000b"], resourceRequirements: [{ type: "VCPU", value: "1" }, { type: "MEMORY", value: "64" }] },
+    }));
+    const { jobId } = await batch.send(new SubmitJobCommand({ jobName: "nul", jobQueue: "jq", jobDefinition: "nul" }));
+    const job = await waitFor(jobId!);
+    expect(job.statusReason).toBe("Task failed to start");
+    expect(job.container?.reason).toMatch(/^CannotStartContainerError: cannot run the command: /);
+    await fake.close();
+  });
+});

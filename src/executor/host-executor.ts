@@ -197,13 +197,20 @@ class HostAttempt implements RunningAttempt {
     if (dropped.length > 0) listener.log(`${NOTE}dropped environment variables ${dropped.join(", ")}: a job may not change the host's PATH or dynamic loader`);
     const { file, args } = this.executor.spawnArguments(launch.command, workingDirectory, mounts);
     const sandbox = this.executor.kind === "sandbox";
-    const child = spawn(file, args, {
-      cwd: workingDirectory,
-      env,
-      // Its own process group, so that a signal to the group reaches everything the job started.
-      detached: true,
-      stdio: sandbox ? ["ignore", "pipe", "pipe", "pipe"] : ["ignore", "pipe", "pipe"],
-    });
+    let child: ChildProcess;
+    try {
+      child = spawn(file, args, {
+        cwd: workingDirectory,
+        env,
+        // Its own process group, so that a signal to the group reaches everything the job started.
+        detached: true,
+        stdio: sandbox ? ["ignore", "pipe", "pipe", "pipe"] : ["ignore", "pipe", "pipe"],
+      });
+    } catch (error) {
+      // Node refuses some arguments outright, for example a NUL character in the command or the environment.
+      this.refuse(`cannot run the command: ${(error as Error).message}`);
+      return;
+    }
     this.child = child;
     this.jobPid = sandbox ? undefined : child.pid;
     // A running job must not keep the Node process alive: the exit hook stops it when Node ends.
