@@ -129,7 +129,7 @@ describe("flags for the fake's options", () => {
   test("--help lists every flag and exits 0", async () => {
     const help = await runBin("--help");
     expect(help.code).toBe(0);
-    for (const flag of ["--port N", "--host H", "--clock real|manual", "--seed S", "--account ID", "--region R", "--job-retention-ms MS", "--resource-transition-ms MS", "--delays submittedMs=MS,pendingMs=MS,startingMs=MS", "--max-body-bytes N", "--record-requests N"]) {
+    for (const flag of ["--port N", "--host H", "--clock real|manual", "--seed S", "--account ID", "--region R", "--job-retention-ms MS", "--resource-transition-ms MS", "--delays submittedMs=MS,pendingMs=MS,startingMs=MS", "--max-body-bytes N", "--record-requests N", "--executor scripted|process|sandbox", "--work-dir DIR", "--allow-path DIR", "--stop-grace-ms MS", "--max-output-bytes N"]) {
       expect(help.stdout).toContain(`  ${flag}\n`);
     }
   }, 90_000);
