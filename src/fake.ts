@@ -9,6 +9,7 @@ import { listen, type ListenOptions, type RunningServer } from "./server/http-se
 import type { Snapshot } from "./state/snapshot";
 
 export type { Snapshot } from "./state/snapshot";
+import type { Fault, FaultMatch } from "./faults";
 
 export interface FakeBatchOptions extends ServiceOptions {
   /** Bodies larger than this are refused with a ClientException. Default 1 MiB. */
@@ -53,6 +54,8 @@ export class FakeBatch implements FakeHttpHandler {
     this.complete = this.complete.bind(this);
     this.logs = this.logs.bind(this);
     this.listen = this.listen.bind(this);
+    this.failNext = this.failNext.bind(this);
+    this.clearFaults = this.clearFaults.bind(this);
     this.snapshot = this.snapshot.bind(this);
   }
 
@@ -118,6 +121,28 @@ export class FakeBatch implements FakeHttpHandler {
   onJob(match: JobMatcher, outcome: OutcomeSource): this {
     this.service.engine.outcomes.add(match, outcome);
     return this;
+  }
+
+  /**
+   * Makes matching calls fail, wait or lose their connection, before they run: a faulted call changes nothing
+   * and is recorded in `requests` with the error it answered. `match` is an operation name (`"*"` for all), a
+   * command class, or a predicate on the input; the first fault in force that matches applies.
+   *
+   * ```ts
+   * fake.failNext(SubmitJobCommand, "ThrottlingException");                  // once
+   * fake.failNext("*", { error: "ServiceUnavailable", probability: 0.2 });   // until clearFaults()
+   * fake.failNext("DescribeJobs", { latencyMs: 2_000, times: 3 });          // real time, even on the manual clock
+   * fake.failNext((input) => input.jobName === "big", { error: "ServerException", times: 2 });
+   * ```
+   */
+  failNext(match: FaultMatch, fault: Fault): this {
+    this.service.faults.add(match, fault);
+    return this;
+  }
+
+  /** Removes every injected fault. */
+  clearFaults(): void {
+    this.service.faults.clear();
   }
 
   /** Ends a job's running attempt now with the outcome given (default: exit 0). */

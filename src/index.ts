@@ -7,3 +7,4 @@ export type { AttemptView, JobMatcher, JobOutcome, OutcomeSource, Pattern } from
 export type { PhaseDelays } from "./state/engine";
 export type { ListenOptions, RunningServer } from "./server/http-server";
 export type { FakeCredential, SignatureOptions } from "./auth/signature";
+export { FAULT_PRESETS, type ConnectionFault, type ErrorFault, type Fault, type FaultCommandClass, type FaultFrequency, type FaultMatch, type FaultPreset, type LatencyFault } from "./faults";

@@ -15,6 +15,7 @@ import type { JobOutcome } from "./state/outcomes";
 import { isPromise } from "./state/maybe-promise";
 import { copyData, ListedOutput } from "./state/plain-data";
 import { Signatures, type SignatureOptions } from "./auth/signature";
+import { ConnectionFaultError, Faults, realDelay, type FaultEffect } from "./faults";
 import { DEFAULT_RECORDED_REQUESTS, RecordedCall, RequestLog, type RecordedRequest } from "./request-log";
 import { LOGS_OPERATION_PREFIX, logsEntry } from "./logs";
 import { checkSnapshot, restoreSnapshot, takeSnapshot, type Snapshot } from "./state/snapshot";
@@ -104,6 +105,8 @@ export class BatchService {
   journal?: ChangeJournal;
   /** Runs unscripted attempts as processes; undefined with the scripted executor. */
   readonly executor: AttemptExecutor | undefined;
+  /** Injected API faults, checked as each call enters. */
+  faults: Faults;
 
   constructor(
     private readonly options: ServiceOptions = {},
@@ -117,6 +120,7 @@ export class BatchService {
     this.executor = createExecutor(options.executor, options);
     this.engine = this.makeEngine();
     this.ids = createIdGenerator(options.seed);
+    this.faults = new Faults(options.seed);
   }
 
   /** The latest calls, oldest first, as a read-only array; each element's input and output are read as copies. */
@@ -150,7 +154,7 @@ export class BatchService {
    * `call`, answering at once when nothing has to wait (no outcome function's promise is pending), and with
    * a promise only when something does: the wire layer answers most calls without a turn of the event loop.
    */
-  invoke(operation: string, input: Record<string, unknown>, partition: Partition, requestId: string, recorded = true, requestBytes?: number): Output | Promise<Output> {
+  invoke(operation: string, input: Record<string, unknown>, partition: Partition, requestId: string, recorded = true, requestBytes?: number, signal?: AbortSignal): Output | Promise<Output> {
     let record: RecordedCall | undefined;
     if (recorded) {
       if (this.requestLog.recording) this.requestLog.add((record = new RecordedCall(operation, input, partition, requestId, requestBytes)));
@@ -162,12 +166,9 @@ export class BatchService {
       if (!entry) {
         throw new BatchError("UnknownOperationException", `parlel-batch does not implement the operation ${operation} yet.`);
       }
-      if (this.journal !== undefined) change = this.beginChange(entry, operation, input, partition, requestId);
-      const output = this.engine.settleSync()
-        ? this.operate(entry, input, partition, requestId, requestBytes)
-        : this.engine.settle().then(() => this.operate(entry, input, partition, requestId, requestBytes));
-      if (isPromise(output)) return output.then((value) => this.succeeded(record, value, change), (error: unknown) => this.failed(record, error, operation, change));
-      return this.succeeded(record, output, change);
+      const fault = this.faults.size === 0 ? undefined : this.faults.take({ operation, input });
+      if (fault !== undefined) return this.faulted(record, operation, fault, signal, () => this.run(record, operation, entry, input, partition, requestId, requestBytes));
+      return this.run(record, operation, entry, input, partition, requestId, requestBytes);
     } catch (error) {
       return this.failed(record, error, operation, change);
     }
@@ -197,6 +198,35 @@ export class BatchService {
   /** Records a control request that changed state (reset, advance, outcomes, complete). */
   recordControl(moment: ChangeMoment | undefined, method: string, path: string, body: string): void {
     if (moment !== undefined) this.journal?.record({ kind: "control", method, path, body, ...moment });
+  }
+
+  /** The call itself, once no fault stands in its way: its change (for a journal) begins here. */
+  private run(record: RecordedCall | undefined, operation: string, entry: OperationEntry, input: Record<string, unknown>, partition: Partition, requestId: string, requestBytes: number | undefined): Output | Promise<Output> {
+    let change: PendingChange | undefined;
+    try {
+      if (this.journal !== undefined) change = this.beginChange(entry, operation, input, partition, requestId);
+      const output = this.engine.settleSync()
+        ? this.operate(entry, input, partition, requestId, requestBytes)
+        : this.engine.settle().then(() => this.operate(entry, input, partition, requestId, requestBytes));
+      if (isPromise(output)) return output.then((value) => this.succeeded(record, value, change), (error: unknown) => this.failed(record, error, operation, change));
+      return this.succeeded(record, output, change);
+    } catch (error) {
+      return this.failed(record, error, operation, change);
+    }
+  }
+
+  /**
+   * A call an injected fault applies to: it waits its latency in real time (cut short by the caller's abort
+   * signal), then either runs as usual (latency alone) or answers the fault without running, changing nothing.
+   */
+  private faulted(record: RecordedCall | undefined, operation: string, fault: FaultEffect, signal: AbortSignal | undefined, run: () => Output | Promise<Output>): Output | Promise<Output> {
+    const answer = (): Output | Promise<Output> => {
+      if (fault.kind === "latency") return run();
+      return this.failed(record, fault.kind === "error" ? fault.error : new ConnectionFaultError(fault.connection), operation);
+    };
+    const latencyMs = fault.kind === "connection" ? 0 : fault.latencyMs;
+    if (latencyMs <= 0) return answer();
+    return realDelay(latencyMs, signal).then(answer, (error: unknown) => this.failed(record, error, operation));
   }
 
   /** Validation, the operation, and the engine's settling of what the operation started. */
@@ -269,6 +299,11 @@ export class BatchService {
       } catch {
         // The call fails anyway, with its own error.
       }
+    }
+    if (error instanceof ConnectionFaultError || (error instanceof Error && error.name === "AbortError")) {
+      // Not an answer: the adapter closes the connection, or the caller has gone.
+      record?.failed({ type: error.name, message: error.message }, this.clock.now());
+      throw error;
     }
     const text = `Internal error in parlel-batch: ${(error as Error)?.message ?? String(error)}`;
     const failure = error instanceof BatchError ? error : operation.startsWith(LOGS_OPERATION_PREFIX) ? new BatchError("InternalFailure", text) : serverError(text);
@@ -365,7 +400,7 @@ export class BatchService {
     }
   }
 
-  /** Clears every partition, the recorded requests and the clock. */
+  /** Clears every partition, the recorded requests, the faults and the clock. */
   reset(): void {
     // Processes of the jobs cleared away are killed: nothing outlives the state it belonged to.
     this.engine.close();
@@ -374,6 +409,7 @@ export class BatchService {
     this.clock = makeClock(this.options);
     this.engine = this.makeEngine();
     this.ids = createIdGenerator(this.options.seed);
+    this.faults = new Faults(this.options.seed);
   }
 }
 

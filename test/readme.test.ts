@@ -81,3 +81,15 @@ test("sharing a prepared world", async () => {
   expect((await batch.send(new DescribeJobsCommand({ jobs: [jobId!] }))).jobs![0].status).toBe("SUCCEEDED");
   expect((await worldBatch.send(new DescribeJobsCommand({ jobs: [jobId!] }))).jobs![0].status).toBe("RUNNING");
 });
+
+test("testing failure: API faults", async () => {
+  const { ConfiguredRetryStrategy } = await import("@smithy/core/retry");
+  const fake = fakeBatch();
+  await fake.provision({ jobQueues: ["jq"], jobDefinitions: ["echo"] });
+  const batch = new BatchClient({ region: "us-east-1", credentials, requestHandler: fake, retryStrategy: new ConfiguredRetryStrategy(3, () => 1) });
+  fake.failNext(SubmitJobCommand, "ThrottlingException");
+  const { $metadata } = await batch.send(new SubmitJobCommand({ jobName: "j", jobQueue: "jq", jobDefinition: "echo" }));
+  expect($metadata.attempts).toBe(2);
+  fake.failNext("*", { error: "ServerException", times: 3 });
+  await expect(batch.send(new SubmitJobCommand({ jobName: "j", jobQueue: "jq", jobDefinition: "echo" }))).rejects.toMatchObject({ name: "ServerException", $metadata: { attempts: 3 } });
+});

@@ -85,6 +85,18 @@ describe("boto3 against npx parlel-batch", () => {
     expect([...result.jobPages.flat()].sort()).toEqual([...result.submitted].sort());
   }, 60_000);
 
+  test("botocore retries injected throttling, and gives up at its max attempts", async () => {
+    const result = await scenario("throttling");
+    // The default (legacy) mode retries ThrottlingException with status 400: two failures, then success.
+    expect(result.retryAttempts).toBe(2);
+    // Standard mode with one retry allowed retries 429 once, then raises the error.
+    expect(result.givenUp).toMatchObject({ code: "TooManyRequestsException", status: 429, retries: 1 });
+    expect(result.givenUp.text).toContain("(reached max retries: 1)");
+    expect(result.recorded).toEqual(["ThrottlingException", "ThrottlingException", "ok", "TooManyRequestsException", "TooManyRequestsException"]);
+    // Only the call that got through submitted a job.
+    expect(result.jobCount).toBe(1);
+  }, 60_000);
+
   test("errors arrive as botocore ClientError with the code, message and status AWS sends", async () => {
     const result = await scenario("errors");
     expect(result.queue).toEqual({

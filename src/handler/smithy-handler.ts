@@ -2,7 +2,8 @@ import { HttpResponse, type HttpHandler, type HttpRequest } from "@smithy/protoc
 import type { HttpHandlerOptions, RequestHandlerMetadata } from "@smithy/types";
 import type { BatchService } from "../service";
 import { isPromise } from "../state/maybe-promise";
-import { answer, type WireRequest } from "./wire";
+import { Readable } from "node:stream";
+import { answer, type WireRequest, type WireResponse } from "./wire";
 
 export type FakeHttpHandlerConfig = Record<string, never>;
 
@@ -26,11 +27,16 @@ export function createSmithyHandlerMethods(getService: () => BatchService, maxBo
     handle: async (request, options) => {
       const abortSignal = options?.abortSignal as AbortSignal | undefined;
       throwIfAborted(abortSignal);
-      // The SDK's request already has the wire request's fields; only a streamed body is collected first.
-      const wire: WireRequest = isCollected(request.body) ? (request as WireRequest) : { method: request.method, path: request.path, query: request.query, headers: request.headers, body: await collectBody(request.body) };
+      // The SDK's request already has the wire request's fields; only a streamed body is collected first,
+      // and only a call with an abort signal needs a request of its own to carry it.
+      const wire: WireRequest =
+        isCollected(request.body) && abortSignal === undefined
+          ? (request as WireRequest)
+          : { method: request.method, path: request.path, query: request.query, headers: request.headers, body: isCollected(request.body) ? request.body : await collectBody(request.body), signal: abortSignal };
       const answered = answer(getService(), wire, maxBodyBytes);
       const result = isPromise(answered) ? await answered : answered;
       throwIfAborted(abortSignal);
+      if (result.fault !== undefined) return { response: connectionFault(result) };
       return { response: new HttpResponse(result) };
     },
     updateHttpClientConfig: () => {},
@@ -38,6 +44,23 @@ export function createSmithyHandlerMethods(getService: () => BatchService, maxBo
     // The SDK calls this from `client.destroy()`. State belongs to the fake, not to one client, so nothing is wiped.
     destroy: () => {},
   };
+}
+
+/**
+ * An injected connection fault, as Node's HTTP handler reports it over a real socket: a dropped connection
+ * rejects with `socket hang up` (`TimeoutError`, `ECONNRESET`); a truncated body starts, then its stream fails
+ * with `aborted`. The SDK's retry strategy sees the same errors either way.
+ */
+function connectionFault(result: WireResponse): HttpResponse {
+  if (result.fault === "drop") throw Object.assign(new Error("socket hang up"), { name: "TimeoutError", code: "ECONNRESET" });
+  const half = result.body.subarray(0, Math.floor(result.body.byteLength / 2));
+  const body = new Readable({
+    read() {
+      this.push(half);
+      this.destroy(Object.assign(new Error("aborted"), { code: "ECONNRESET" }));
+    },
+  });
+  return new HttpResponse({ statusCode: result.statusCode, headers: result.headers, body });
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {

@@ -1,6 +1,7 @@
 import { LOGS_OPERATION_PREFIX } from "../logs";
 import { LOGS_TARGET_PREFIX } from "../model/logs-model";
 import { BatchError, clientError, type BatchErrorType } from "../operations/errors";
+import { ConnectionFaultError } from "../faults";
 import type { BatchService } from "../service";
 import type { Partition } from "../state/partition";
 import { isPromise } from "../state/maybe-promise";
@@ -15,12 +16,16 @@ export interface WireRequest {
   query?: Record<string, string | string[] | null | undefined>;
   headers?: Record<string, string | undefined>;
   body?: Uint8Array | string | null;
+  /** Aborted when the caller gives up (the SDK's abort signal, or a closed connection): cuts an injected latency short. */
+  signal?: AbortSignal;
 }
 
 export interface WireResponse {
   statusCode: number;
   headers: Record<string, string>;
   body: Uint8Array;
+  /** An injected connection fault the adapter carries out instead of sending this answer as it is. */
+  fault?: "drop" | "truncate";
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -39,7 +44,7 @@ export function answer(service: BatchService, request: WireRequest, maxBodyBytes
     const body = request.body;
     const requestBytes = body == null ? 0 : typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
     const input = decodeInput(found, request, requestBytes, maxBodyBytes);
-    const output = inPartition(service, request, (partition) => service.invoke(found.route.operation, input, partition, requestId, true, requestBytes));
+    const output = inPartition(service, request, (partition) => service.invoke(found.route.operation, input, partition, requestId, true, requestBytes, request.signal));
     if (isPromise(output)) return output.then((value) => encodeJson(200, value, requestId)).catch((error: unknown) => encodeFailure(error, requestId));
     return encodeJson(200, output, requestId);
   } catch (error) {
@@ -75,7 +80,7 @@ function answerLogs(service: BatchService, request: WireRequest, operation: stri
     } catch (error) {
       throw error instanceof BatchError ? new BatchError("SerializationException", error.message) : error;
     }
-    const output = inPartition(service, request, (partition) => service.invoke(`${LOGS_OPERATION_PREFIX}${operation}`, input, partition, requestId, true, requestBytes));
+    const output = inPartition(service, request, (partition) => service.invoke(`${LOGS_OPERATION_PREFIX}${operation}`, input, partition, requestId, true, requestBytes, request.signal));
     if (isPromise(output)) return output.then((value) => encodeJson(200, value, requestId, LOGS_HEADERS)).catch(failed);
     return encodeJson(200, output, requestId, LOGS_HEADERS);
   } catch (error) {
@@ -84,6 +89,10 @@ function answerLogs(service: BatchService, request: WireRequest, operation: stri
 }
 
 function encodeFailure(error: unknown, requestId: string, headers?: Record<string, string>, internal: BatchErrorType = "ServerException"): WireResponse {
+  if (error instanceof ConnectionFaultError) {
+    // A truncated answer claims a whole body and sends half of it; a dropped one sends nothing.
+    return { ...encodeJson(200, { message: error.message }, requestId, headers), fault: error.connection };
+  }
   const failure = error instanceof BatchError ? error : new BatchError(internal, `Internal error in parlel-batch: ${String(error)}`);
   return encodeError(failure, requestId, headers);
 }

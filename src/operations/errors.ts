@@ -31,10 +31,11 @@ const STATUS: Record<BatchErrorType, number> = {
 
 /** An error that becomes a modelled AWS error response: `x-amzn-errortype` plus `{"__type","message"}`. */
 export class BatchError extends Error {
-  readonly type: BatchErrorType;
+  /** One of Batch's own types, or another type an injected fault names (`ThrottlingException`, …). */
+  readonly type: BatchErrorType | (string & {});
   readonly statusCode: number;
 
-  constructor(type: BatchErrorType, message: string, statusCode = STATUS[type]) {
+  constructor(type: BatchErrorType | (string & {}), message: string, statusCode = STATUS[type as BatchErrorType] ?? 400) {
     super(message);
     this.name = type;
     this.type = type;

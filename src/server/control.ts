@@ -4,6 +4,7 @@ import type { BatchService } from "../service";
 import type { RecordedCall, RequestLog } from "../request-log";
 import { ManualClock } from "../state/clock";
 import type { JobOutcome, Pattern } from "../state/outcomes";
+import type { Fault, FaultMatch } from "../faults";
 import { dashboardPage, dashboardState } from "./dashboard";
 
 export interface ControlRequest {
@@ -60,6 +61,16 @@ const ENDPOINTS: Endpoint[] = [
     run: (service) => {
       service.engine.outcomes.clear();
       return { rules: 0 };
+    },
+  },
+  { method: "POST", path: /^\/_parlel\/faults$/, run: addFault },
+  { method: "GET", path: /^\/_parlel\/faults$/, run: (service) => ({ faults: service.faults.list() }) },
+  {
+    method: "DELETE",
+    path: /^\/_parlel\/faults$/,
+    run: (service) => {
+      service.faults.clear();
+      return { faults: [] };
     },
   },
   { method: "GET", path: /^\/_parlel\/requests$/, run: (service, request) => requestPage(service.requestLog, request.query) },
@@ -224,6 +235,42 @@ function addOutcome(service: BatchService, request: ControlRequest) {
   const { match, outcome } = bodyObject(request, ["match", "outcome"]);
   service.engine.outcomes.add(toMatcher(match ?? {}), toOutcomeSource(outcome ?? {}));
   return { rules: service.engine.outcomes.size };
+}
+
+/**
+ * `{"match": "SubmitJob" | ["SubmitJob", …] | {"operation", "input"}, "fault": "ThrottlingException" | {…}}`.
+ * `input` matches calls whose input has those members with those values; no `match` matches every call.
+ */
+function addFault(service: BatchService, request: ControlRequest) {
+  const { match, fault } = bodyObject(request, ["match", "fault"]);
+  if (fault === undefined) throw invalid('POST /_parlel/faults takes {"match": "SubmitJob", "fault": "ThrottlingException" or {"error", "status", "message", "latencyMs", "connection", "times", "probability"}}.');
+  if (typeof fault !== "string") {
+    if (!isObject(fault)) throw invalid('"fault" must be an error type or an object.');
+    const unknown = Object.keys(fault).find((key) => !FAULT_FIELDS.includes(key));
+    if (unknown !== undefined) throw invalid(`"fault" has an unknown field ${unknown}: use ${FAULT_FIELDS.join(", ")}.`);
+  }
+  try {
+    service.faults.add(toFaultMatch(match), fault as Fault);
+  } catch (error) {
+    throw invalid((error as Error).message);
+  }
+  return { faults: service.faults.list() };
+}
+
+const FAULT_FIELDS = ["error", "status", "message", "latencyMs", "connection", "times", "probability"];
+
+function toFaultMatch(match: unknown): FaultMatch | undefined {
+  if (match === undefined || typeof match === "string") return match;
+  if (Array.isArray(match) && match.every((name) => typeof name === "string")) return match as string[];
+  if (!isObject(match) || Object.keys(match).some((key) => key !== "operation" && key !== "input")) {
+    throw invalid('"match" must be an operation name, a list of them, or {"operation": "SubmitJob", "input": {"jobName": "x"}}.');
+  }
+  const { operation, input } = match;
+  if (operation !== undefined && typeof operation !== "string") throw invalid("match.operation must be an operation name.");
+  if (input !== undefined && !isObject(input)) throw invalid("match.input must be an object of input members.");
+  const members = Object.entries(input ?? {});
+  return (callInput: Record<string, unknown>, callOperation: string) =>
+    (operation === undefined || operation === "*" || operation === callOperation) && members.every(([key, value]) => JSON.stringify(callInput[key]) === JSON.stringify(value));
 }
 
 async function complete(service: BatchService, request: ControlRequest, [jobId]: string[]) {

@@ -186,7 +186,7 @@ async function handle(service: BatchService, request: IncomingMessage, response:
     reply(response, encodeError(error, service.newRequestId()));
     return;
   }
-  const wire: WireRequest = { method: request.method ?? "GET", path: target.path, query: target.search === "" ? NO_QUERY : queryOf(new URLSearchParams(target.search)), headers, body: body.bytes };
+  const wire: WireRequest = { method: request.method ?? "GET", path: target.path, query: target.search === "" ? NO_QUERY : queryOf(new URLSearchParams(target.search)), headers, body: body.bytes, signal: abortedWhenClosed(response) };
   const answered = answer(service, wire, maxBodyBytes);
   reply(response, isPromise(answered) ? await answered : answered);
 }
@@ -269,8 +269,27 @@ function queryOf(params: URLSearchParams): Record<string, string | string[]> {
   return query;
 }
 
+/** A signal that fires when the client goes away before its answer is sent (an injected latency then ends early). */
+function abortedWhenClosed(response: ServerResponse): AbortSignal {
+  const controller = new AbortController();
+  response.once("close", () => {
+    if (!response.writableFinished) controller.abort();
+  });
+  return controller.signal;
+}
+
 function send(response: ServerResponse, wire: WireResponse, close: boolean): void {
   if (response.headersSent || response.destroyed) return;
+  if (wire.fault === "drop") {
+    response.destroy();
+    return;
+  }
+  if (wire.fault === "truncate") {
+    // The headers promise the whole body; half of it is sent, then the connection is cut.
+    response.writeHead(wire.statusCode, wire.headers);
+    response.write(wire.body.subarray(0, Math.floor(wire.body.byteLength / 2)), () => response.destroy());
+    return;
+  }
   // The wire response's headers are its own, made for this answer.
   if (close) wire.headers.connection = "close";
   response.writeHead(wire.statusCode, wire.headers);

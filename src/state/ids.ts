@@ -70,3 +70,14 @@ function hashSeed(text: string): number {
   for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
   return hash >>> 0;
 }
+
+/** Reproducible numbers in [0, 1) from a seed, like `Math.random` (mulberry32, as seeded ids use). */
+export function seededRandom(seed: number | string): () => number {
+  let state = hashSeed(String(seed));
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -12,6 +12,7 @@ import sys
 import urllib.request
 
 import boto3
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 ENDPOINT = os.environ["AWS_ENDPOINT_URL"]
@@ -195,7 +196,39 @@ def logs():
     }
 
 
-SCENARIOS = {"core": core, "array": array, "tags": tags, "paginators": paginators, "errors": errors, "logs": logs}
+def throttling():
+    """botocore's own retry handler meets injected throttling: retried, then given up at its max attempts."""
+    provision()
+    control("POST", "/_parlel/faults", {"match": "SubmitJob", "fault": {"error": "ThrottlingException", "times": 2}})
+    submitted = batch.submit_job(jobName="throttled", jobQueue="etl", jobDefinition="etl-step")
+    standard = boto3.client(
+        "batch",
+        endpoint_url=ENDPOINT,
+        region_name=os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
+        config=Config(retries={"mode": "standard", "max_attempts": 1}),  # botocore counts retries here: one retry
+    )
+    control("POST", "/_parlel/faults", {"match": "SubmitJob", "fault": {"error": "TooManyRequestsException", "times": 5}})
+    try:
+        standard.submit_job(jobName="given-up", jobQueue="etl", jobDefinition="etl-step")
+        given_up = "no error"
+    except ClientError as error:
+        given_up = {
+            "code": error.response["Error"]["Code"],
+            "status": error.response["ResponseMetadata"]["HTTPStatusCode"],
+            "retries": error.response["ResponseMetadata"]["RetryAttempts"],
+            "text": str(error),
+        }
+    control("DELETE", "/_parlel/faults")
+    recorded = control("GET", "/_parlel/requests?operation=SubmitJob")["requests"]
+    return {
+        "retryAttempts": submitted["ResponseMetadata"]["RetryAttempts"],
+        "givenUp": given_up,
+        "recorded": [call.get("error", {}).get("type", "ok") for call in recorded],
+        "jobCount": control("GET", "/_parlel/health")["counts"]["jobs"],
+    }
+
+
+SCENARIOS = {"core": core, "array": array, "tags": tags, "paginators": paginators, "errors": errors, "throttling": throttling, "logs": logs}
 
 if __name__ == "__main__":
     print(json.dumps(SCENARIOS[sys.argv[1]](), default=str))
