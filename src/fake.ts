@@ -10,6 +10,8 @@ import type { Snapshot } from "./state/snapshot";
 
 export type { Snapshot } from "./state/snapshot";
 import type { Fault, FaultMatch } from "./faults";
+import type { JobDetail, JobStatus } from "@aws-sdk/client-batch";
+import type { BatchJobStateChangeEvent, JobEventListener } from "./events";
 
 export interface FakeBatchOptions extends ServiceOptions {
   /** Bodies larger than this are refused with a ClientException. Default 1 MiB. */
@@ -56,6 +58,8 @@ export class FakeBatch implements FakeHttpHandler {
     this.listen = this.listen.bind(this);
     this.failNext = this.failNext.bind(this);
     this.clearFaults = this.clearFaults.bind(this);
+    this.onEvent = this.onEvent.bind(this);
+    this.waitFor = this.waitFor.bind(this);
     this.snapshot = this.snapshot.bind(this);
   }
 
@@ -73,6 +77,35 @@ export class FakeBatch implements FakeHttpHandler {
   snapshot(): Snapshot {
     return this.service.snapshot();
     this.close = this.close.bind(this);
+  }
+
+  /**
+   * The latest "Batch Job State Change" events (1000 by default, `maxEvents`), oldest first: one per status a
+   * job entered after SUBMITTED, in EventBridge's shape, with the job's DescribeJobs view as `detail`.
+   */
+  get events(): BatchJobStateChangeEvent[] {
+    return this.service.events.list().map((kept) => kept.event);
+  }
+
+  /**
+   * Calls `listener` with each "Batch Job State Change" event from now on, just after the change that made it
+   * (so a test can feed them to the handler it tests). Returns a function that removes the listener.
+   */
+  onEvent(listener: JobEventListener): () => void {
+    return this.service.events.listen(listener);
+  }
+
+  /**
+   * Resolves with the job's DescribeJobs view once it is in the status (or one of the statuses) given. On the
+   * manual clock it moves time from event to event until then; on the real clock it waits. It rejects, naming
+   * the job, once the job can no longer get there (or after `timeoutMs` of real time, when given).
+   *
+   * ```ts
+   * const job = await fake.waitFor(jobId, ["SUCCEEDED", "FAILED"]);
+   * ```
+   */
+  waitFor(jobId: string, status: JobStatus | readonly JobStatus[], options: { timeoutMs?: number } = {}): Promise<JobDetail> {
+    return this.service.waitFor(jobId, typeof status === "string" ? [status] : status, options);
   }
 
   /**

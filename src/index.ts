@@ -8,3 +8,4 @@ export type { PhaseDelays } from "./state/engine";
 export type { ListenOptions, RunningServer } from "./server/http-server";
 export type { FakeCredential, SignatureOptions } from "./auth/signature";
 export { FAULT_PRESETS, type ConnectionFault, type ErrorFault, type Fault, type FaultCommandClass, type FaultFrequency, type FaultMatch, type FaultPreset, type LatencyFault } from "./faults";
+export type { BatchJobStateChangeEvent, JobEventListener } from "./events";

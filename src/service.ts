@@ -1,3 +1,4 @@
+import type { JobDetail, JobStatus } from "@aws-sdk/client-batch";
 import { BATCH_MODEL, type OperationName } from "./model/batch-model";
 import { inputValidator } from "./model/validate";
 import { BatchError, serverError } from "./operations/errors";
@@ -16,6 +17,7 @@ import { isPromise } from "./state/maybe-promise";
 import { copyData, ListedOutput } from "./state/plain-data";
 import { Signatures, type SignatureOptions } from "./auth/signature";
 import { ConnectionFaultError, Faults, realDelay, type FaultEffect } from "./faults";
+import { JobEvents } from "./events";
 import { DEFAULT_RECORDED_REQUESTS, RecordedCall, RequestLog, type RecordedRequest } from "./request-log";
 import { LOGS_OPERATION_PREFIX, logsEntry } from "./logs";
 import { checkSnapshot, restoreSnapshot, takeSnapshot, type Snapshot } from "./state/snapshot";
@@ -42,6 +44,8 @@ export interface ServiceOptions extends SignatureOptions, ExecutorOptions {
   jobRetentionMs?: number;
   /** How many of the latest calls `requests` keeps; older ones are let go. 0 records none. Default 100,000. */
   recordRequests?: number;
+  /** How many state-change events `events` keeps, the newest. Default 1000; 0 keeps none. */
+  maxEvents?: number;
 }
 
 /**
@@ -107,6 +111,8 @@ export class BatchService {
   readonly executor: AttemptExecutor | undefined;
   /** Injected API faults, checked as each call enters. */
   faults: Faults;
+  /** Jobs' state-change events and the waits on them; they outlive `reset()`'s state, as listeners do. */
+  readonly events: JobEvents;
 
   constructor(
     private readonly options: ServiceOptions = {},
@@ -118,6 +124,7 @@ export class BatchService {
     this.signatures = new Signatures(options, this.defaultAccountId);
     this.clock = makeClock(options);
     this.executor = createExecutor(options.executor, options);
+    this.events = new JobEvents(options.seed, options.maxEvents);
     this.engine = this.makeEngine();
     this.ids = createIdGenerator(options.seed);
     this.faults = new Faults(options.seed);
@@ -329,7 +336,7 @@ export class BatchService {
 
   private makeEngine(): Engine {
     const { resourceTransitionMs, delays, jobRetentionMs } = this.options;
-    return new Engine(this.clock, this.partitions, { resourceTransitionMs, delays, jobRetentionMs, executor: this.executor });
+    return new Engine(this.clock, this.partitions, { resourceTransitionMs, delays, jobRetentionMs, executor: this.executor, observer: this.events });
   }
 
   /** A job by id in whichever partition holds it. */
@@ -368,6 +375,52 @@ export class BatchService {
     await this.executor?.close();
   }
 
+  /**
+   * Settles when the job is in one of the statuses, with its DescribeJobs view. On the manual clock it moves
+   * time from event to event until then; on the real clock it settles the engine as events fall due. It fails
+   * when the job can no longer get there, and on the manual clock when nothing scheduled can move it on.
+   */
+  async waitFor(jobId: string, statuses: readonly JobStatus[], options: { timeoutMs?: number } = {}): Promise<JobDetail> {
+    await this.engine.settle();
+    const found = this.findJob(jobId);
+    if (!found) throw new Error(`waitFor(): no job ${jobId}.`);
+    const wait = this.events.wait(found.job, statuses);
+    // Handled here while the loop below runs; the caller gets the outcome from the return.
+    wait.promise.catch(() => undefined);
+    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => wait.cancel(new Error(`waitFor(): job ${jobId} is ${found.job.status}, not ${statuses.join(" or ")}, after ${options.timeoutMs} ms.`)), options.timeoutMs);
+    try {
+      while (!wait.done()) await this.moveOn(found.job, statuses, wait.cancel);
+      return await wait.promise;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** One step of a wait: the next event on the manual clock, or a short real-time pause on the real clock. */
+  private async moveOn(job: JobRecord, statuses: readonly JobStatus[], fail: (error: Error) => void): Promise<void> {
+    const clock = this.clock;
+    const next = this.engine.nextEventTime();
+    if (!(clock instanceof ManualClock)) {
+      const wait = next === undefined ? REAL_CLOCK_POLL_MS : Math.min(Math.max(0, next - clock.now()), REAL_CLOCK_POLL_MS);
+      await new Promise((done) => setTimeout(done, wait));
+      await this.engine.settle();
+      return;
+    }
+    if (next !== undefined) {
+      clock.advanceTo(next);
+      await this.engine.settle();
+      return;
+    }
+    // Nothing is scheduled: give code running beside the wait (a complete(), a request) its turn first.
+    await new Promise((done) => setImmediate(done));
+    if (this.engine.nextEventTime() !== undefined || !this.engine.settleSync()) {
+      await this.engine.settle();
+      return;
+    }
+    const reason = job.statusReason ? ` (${job.statusReason})` : "";
+    fail(new Error(`waitFor(): job ${job.jobId} is ${job.status}${reason}, and nothing scheduled on the manual clock can bring it to ${statuses.join(" or ")}.`));
+  }
+
   newRequestId(): string {
     return this.ids.uuid();
   }
@@ -404,6 +457,7 @@ export class BatchService {
   reset(): void {
     // Processes of the jobs cleared away are killed: nothing outlives the state it belonged to.
     this.engine.close();
+    this.events.reset();
     this.partitions.clear();
     this.requestLog.clear(true);
     this.clock = makeClock(this.options);
@@ -418,6 +472,9 @@ interface PendingChange {
   readonly settledChanges: number;
   readonly change?: JournalChange;
 }
+
+/** How often a wait on the real clock looks again when nothing is scheduled sooner. */
+const REAL_CLOCK_POLL_MS = 25;
 
 function makeClock(options: ServiceOptions): Clock {
   return options.clock === "manual" ? new ManualClock(options.startTime ?? Date.now()) : new RealClock();

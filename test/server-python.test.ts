@@ -97,6 +97,16 @@ describe("boto3 against npx parlel-batch", () => {
     expect(result.jobCount).toBe(1);
   }, 60_000);
 
+  test("reads the state-change events of a job boto3 submitted from the Server-Sent Events stream", async () => {
+    const result = await scenario("events");
+    expect(result.events.map((event: any) => event.detail.status)).toEqual(["PENDING", "RUNNABLE", "STARTING", "RUNNING", "SUCCEEDED"]);
+    for (const event of result.events) {
+      expect(event).toMatchObject({ version: "0", source: "aws.batch", "detail-type": "Batch Job State Change", account: "000000000000", region: "us-east-1" });
+      expect(event.resources).toEqual([`arn:aws:batch:us-east-1:000000000000:job/${result.jobId}`]);
+      expect(event.detail.jobId).toBe(result.jobId);
+    }
+  }, 60_000);
+
   test("errors arrive as botocore ClientError with the code, message and status AWS sends", async () => {
     const result = await scenario("errors");
     expect(result.queue).toEqual({

@@ -64,6 +64,7 @@ const ENDPOINTS: Endpoint[] = [
     },
   },
   { method: "POST", path: /^\/_parlel\/faults$/, run: addFault },
+  { method: "GET", path: /^\/_parlel\/events$/, run: eventPage },
   { method: "GET", path: /^\/_parlel\/faults$/, run: (service) => ({ faults: service.faults.list() }) },
   {
     method: "DELETE",
@@ -182,7 +183,7 @@ const TOKEN_COOKIE = "parlel_control_token";
  * With a control token, every control endpoint but health needs it: as `Authorization: Bearer <token>`, as the
  * dashboard's cookie, or as `?token=` when opening the dashboard.
  */
-function controlAccess(request: ControlRequest, path: string, controlToken: string | undefined): "allowed" | "refused" {
+export function controlAccess(request: ControlRequest, path: string, controlToken: string | undefined): "allowed" | "refused" {
   if (controlToken === undefined || path === "/_parlel/health") return "allowed";
   const headers = request.headers;
   const authorization = headers.authorization ?? headers.Authorization;
@@ -235,6 +236,18 @@ function addOutcome(service: BatchService, request: ControlRequest) {
   const { match, outcome } = bodyObject(request, ["match", "outcome"]);
   service.engine.outcomes.add(toMatcher(match ?? {}), toOutcomeSource(outcome ?? {}));
   return { rules: service.engine.outcomes.size };
+}
+
+/**
+ * `GET /_parlel/events?after=N`: the kept state-change events after sequence number N (all kept ones without
+ * it), and `nextAfter` to pass next time (the last sequence number given out, when there are none). With `Accept: text/event-stream` the HTTP server streams them instead.
+ */
+function eventPage(service: BatchService, request: ControlRequest) {
+  const raw = request.query.get("after");
+  const after = raw === null ? 0 : Number(raw);
+  if (!Number.isInteger(after) || after < 0) throw invalid("after must be an event sequence number (0 or more).");
+  const kept = service.events.list(after);
+  return { events: kept.map((entry) => entry.event), nextAfter: kept.length > 0 ? kept[kept.length - 1].sequence : service.events.lastSequence };
 }
 
 /**

@@ -5,7 +5,7 @@ import { answer, DEFAULT_MAX_BODY_BYTES, encodeError, type WireRequest, type Wir
 import { isPromise } from "../state/maybe-promise";
 import type { BatchService } from "../service";
 import { Connections } from "./connections";
-import { controlRoutes, type ControlRequest } from "./control";
+import { controlAccess, controlRoutes, type ControlRequest } from "./control";
 
 export interface ListenOptions {
   /** Default 4705. 0 picks a free port. */
@@ -83,9 +83,11 @@ export function listen(getService: () => BatchService, options: ListenOptions = 
   const connections = new Connections(server, timeouts.headersMs, SHUTDOWN_IDLE_WINDOW_MS);
   let closing: Promise<void> | undefined;
   const reply: Reply = (response, wire, close = false) => send(response, wire, connections.closeAfter(response, close));
+  /** Open event streams: they never finish by themselves, so closing the server ends them. */
+  const streams = new Set<ServerResponse>();
   const onRequest = (request: IncomingMessage, response: ServerResponse) => {
     if (!connections.begin(request, response)) return;
-    handle(getService(), request, response, maxBodyBytes, reply, () => connections.read(response), options.controlToken).catch((error: unknown) => {
+    handle(getService(), request, response, maxBodyBytes, reply, () => connections.read(response), streams, options.controlToken).catch((error: unknown) => {
       const failure = new BatchError("ServerException", `Internal error in parlel-batch: ${String(error)}`);
       reply(response, encodeError(failure, NO_REQUEST_ID));
     });
@@ -113,6 +115,7 @@ export function listen(getService: () => BatchService, options: ListenOptions = 
         clearTimeout(afterGrace);
         done();
       });
+      for (const stream of streams) stream.end();
       connections.shutdown();
     });
     return closing;
@@ -160,7 +163,7 @@ function shutDownUnanswered(service: BatchService, graceMs: number): WireRespons
 
 type Reply = (response: ServerResponse, wire: WireResponse, close?: boolean) => void;
 
-async function handle(service: BatchService, request: IncomingMessage, response: ServerResponse, maxBodyBytes: number, reply: Reply, read: () => void, controlToken?: string): Promise<void> {
+async function handle(service: BatchService, request: IncomingMessage, response: ServerResponse, maxBodyBytes: number, reply: Reply, read: () => void, streams: Set<ServerResponse>, controlToken?: string): Promise<void> {
   const body = await readBody(request, maxBodyBytes);
   if (body.kind === "aborted") return;
   read();
@@ -177,6 +180,11 @@ async function handle(service: BatchService, request: IncomingMessage, response:
   const headers = headersOf(request);
   if (target.path.startsWith("/_parlel/") || target.path === "/_parlel") {
     const control: ControlRequest = { method: request.method ?? "GET", path: target.path, query: new URLSearchParams(target.search), body: body.bytes, headers };
+    // The event stream is a control endpoint that never finishes: it needs the control token like the others.
+    if (target.path === "/_parlel/events" && request.method === "GET" && /\btext\/event-stream\b/.test(headers.accept ?? "") && controlAccess(control, target.path, controlToken) === "allowed") {
+      streamEvents(service, response, control.query.get("after") ?? headers["last-event-id"], streams);
+      return;
+    }
     reply(response, await controlRoutes(service, control, controlToken));
     return;
   }
@@ -267,6 +275,32 @@ function queryOf(params: URLSearchParams): Record<string, string | string[]> {
     query[key] = values.length === 1 ? values[0] : values;
   }
   return query;
+}
+
+/** How often an idle event stream sends a comment, so proxies and clients keep it open. */
+const EVENT_STREAM_PING_MS = 15_000;
+
+/**
+ * `GET /_parlel/events` with `Accept: text/event-stream`: each "Batch Job State Change" event as a Server-Sent
+ * Event (`id:` its sequence number, `data:` its JSON). `?after=N` or `Last-Event-ID: N` first replays the kept
+ * events after N; otherwise the stream starts with the next event.
+ */
+function streamEvents(service: BatchService, response: ServerResponse, after: string | undefined, streams: Set<ServerResponse>): void {
+  response.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive" });
+  response.flushHeaders();
+  const events = service.events;
+  const send = (event: unknown, sequence: number) => response.write(`id: ${sequence}\ndata: ${JSON.stringify(event)}\n\n`);
+  const from = after === undefined ? events.lastSequence : Number(after);
+  if (Number.isFinite(from)) for (const kept of events.list(from)) send(kept.event, kept.sequence);
+  const stop = events.listen(send);
+  const ping = setInterval(() => response.write(": ping\n\n"), EVENT_STREAM_PING_MS);
+  ping.unref();
+  streams.add(response);
+  response.once("close", () => {
+    stop();
+    clearInterval(ping);
+    streams.delete(response);
+  });
 }
 
 /** A signal that fires when the client goes away before its answer is sent (an injected latency then ends early). */

@@ -43,7 +43,15 @@ export interface PhaseDelays {
   startingMs?: number;
 }
 
+/** Told of each status a job enters (state-change events, `waitFor`). `active` is false when nobody listens. */
+export interface JobObserver {
+  readonly active: boolean;
+  entered(store: BatchStore, job: JobRecord): void;
+}
+
 export interface EngineOptions {
+  /** Told of each status a job enters, once the job shows it. */
+  observer?: JobObserver;
   /** How long CREATING, UPDATING and DELETING last. 0 (the default) settles them before the response. */
   resourceTransitionMs?: number;
   delays?: PhaseDelays;
@@ -273,6 +281,7 @@ export class Engine {
       for (const other of nToN) this.dependOn(store, child, `${other}:${index}`);
     }
     // All are in the index before any moves on, so that dependencies between them are all known first.
+    for (const child of children) this.entered(store, child);
     for (const child of children) this.readyIfFree(store, child);
   }
 
@@ -319,9 +328,12 @@ export class Engine {
     if (reason !== undefined) job.statusReason = reason;
     if (status === "RUNNING") job.startedAt = now;
     else if (from === "RUNNING" && this.processes.size > 0) this.stopProcess(job);
+    if (isTerminal(status)) job.stoppedAt = now;
     store.jobs.moved(job, from);
     const parent = this.parentOf(store, job);
     if (parent?.kind === "array-parent") this.count(parent, from, status);
+    // Told before what follows from it (dependents, the array parent), so events come in the order things happened.
+    if (from !== status) this.entered(store, job);
     if (isTerminal(status)) this.finished(store, job, parent);
     if (status === "RUNNABLE" || isTerminal(status)) this.scheduler.wake();
   }
@@ -333,8 +345,13 @@ export class Engine {
     parent.statusSummaryLastUpdatedAt = this.now();
   }
 
+  /** A job entered a status: the observer hears of it, when anyone listens. */
+  private entered(store: BatchStore, job: JobRecord): void {
+    const observer = this.options.observer;
+    if (observer !== undefined && observer.active) observer.entered(store, job);
+  }
+
   private finished(store: BatchStore, job: JobRecord, parent: JobRecord | undefined): void {
-    job.stoppedAt = this.now();
     this.release(store, job);
     for (const dependentId of job.dependents ?? []) {
       const dependent = store.jobs.get(dependentId);
@@ -593,6 +610,7 @@ export class Engine {
       node.computeEnvironment = parent.computeEnvironment;
       node.attemptToken = 1;
       store.jobs.add(node);
+      this.entered(store, node);
     }
     for (let index = 0; index < numNodes; index++) {
       const node = store.jobs.get(`${parent.jobId}#${index}`) as JobRecord;

@@ -228,7 +228,26 @@ def throttling():
     }
 
 
-SCENARIOS = {"core": core, "array": array, "tags": tags, "paginators": paginators, "errors": errors, "throttling": throttling, "logs": logs}
+def events():
+    """Reads the Server-Sent Events stream while boto3 submits a job, the way an event-driven waiter would."""
+    provision()
+    request = urllib.request.Request(ENDPOINT + "/_parlel/events", headers={"accept": "text/event-stream"})
+    stream = urllib.request.urlopen(request, timeout=30)
+    submitted = batch.submit_job(jobName="evented", jobQueue="etl", jobDefinition="etl-step")
+    received = []
+    data = None
+    while not received or received[-1]["detail"]["status"] not in ("SUCCEEDED", "FAILED"):
+        line = stream.readline().decode().rstrip("\n")
+        if line.startswith("data: "):
+            data = json.loads(line[len("data: "):])
+        elif line == "" and data is not None:
+            received.append(data)
+            data = None
+    stream.close()
+    return {"jobId": submitted["jobId"], "events": received}
+
+
+SCENARIOS = {"core": core, "array": array, "tags": tags, "paginators": paginators, "errors": errors, "throttling": throttling, "events": events, "logs": logs}
 
 if __name__ == "__main__":
     print(json.dumps(SCENARIOS[sys.argv[1]](), default=str))
