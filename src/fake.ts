@@ -59,6 +59,9 @@ export class FakeBatch implements FakeHttpHandler {
     this.failNext = this.failNext.bind(this);
     this.clearFaults = this.clearFaults.bind(this);
     this.onEvent = this.onEvent.bind(this);
+    this.interruptHost = this.interruptHost.bind(this);
+    this.failCapacity = this.failCapacity.bind(this);
+    this.healCapacity = this.healCapacity.bind(this);
     this.waitFor = this.waitFor.bind(this);
     this.snapshot = this.snapshot.bind(this);
   }
@@ -171,6 +174,30 @@ export class FakeBatch implements FakeHttpHandler {
   failNext(match: FaultMatch, fault: Fault): this {
     this.service.faults.add(match, fault);
     return this;
+  }
+
+  /**
+   * A Spot interruption or lost host: the attempts STARTING or RUNNING on the compute environment (name or ARN)
+   * end with the job-level `statusReason` `Host EC2 (instance i-…) terminated.` and no exit code; the retry
+   * strategy decides what follows (`evaluateOnExit: [{ onStatusReason: "Host EC2*", action: "RETRY" }]`).
+   * `jobs` limits it to those jobs. Resolves with the ids of the jobs interrupted.
+   */
+  interruptHost(computeEnvironment: string, options: { jobs?: readonly string[] } = {}): Promise<string[]> {
+    return this.service.interruptHost(computeEnvironment, options.jobs);
+  }
+
+  /**
+   * The compute environment cannot get instances until `healCapacity`: no job is placed on it, and RUNNABLE jobs
+   * with nowhere else to go wait with `CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY - …`, which a queue's
+   * `jobStateTimeLimitActions` can act on.
+   */
+  failCapacity(computeEnvironment: string, options: { instanceType?: string } = {}): Promise<void> {
+    return this.service.setCapacity(computeEnvironment, false, options.instanceType);
+  }
+
+  /** The compute environment gets instances again; its waiting jobs are placed. */
+  healCapacity(computeEnvironment: string): Promise<void> {
+    return this.service.setCapacity(computeEnvironment, true);
   }
 
   /** Removes every injected fault. */

@@ -349,6 +349,54 @@ export class BatchService {
   }
 
   /**
+   * The stores holding a compute environment: the one its ARN names, or every partition with one of that name.
+   * Fails with a clear message when there is none.
+   */
+  private computeEnvironmentStores(computeEnvironment: string, caller: string): { store: BatchStore; name: string }[] {
+    const found: { store: BatchStore; name: string }[] = [];
+    for (const store of this.partitions.all()) {
+      const record = store.computeEnvironments.find(computeEnvironment);
+      if (record && (!computeEnvironment.startsWith("arn:") || record.arn === computeEnvironment)) found.push({ store, name: record.name });
+    }
+    if (found.length === 0) throw new Error(`${caller}: no compute environment ${computeEnvironment}.`);
+    return found;
+  }
+
+  /**
+   * A Spot reclaim or lost host: the attempts STARTING or RUNNING on the compute environment (only those of the
+   * jobs named, when given) end with `Host EC2 (instance i-…) terminated.` and no exit code. The ids of the jobs it ended.
+   */
+  async interruptHost(computeEnvironment: string, jobIds?: readonly string[]): Promise<string[]> {
+    await this.engine.settle();
+    const ended: string[] = [];
+    const only = jobIds === undefined ? undefined : new Set(jobIds);
+    for (const { store, name } of this.computeEnvironmentStores(computeEnvironment, "interruptHost()")) {
+      for (const job of this.engine.interruptHost(store, name, only)) ended.push(job.jobId);
+    }
+    await this.engine.settle();
+    return ended;
+  }
+
+  /**
+   * A compute environment that cannot get instances: while short, jobs are not placed on it, and RUNNABLE jobs
+   * that have nowhere else to go show `CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY - …`. `available: true` heals it.
+   */
+  async setCapacity(computeEnvironment: string, available: boolean, instanceType?: string): Promise<void> {
+    for (const { store, name } of this.computeEnvironmentStores(computeEnvironment, available ? "healCapacity()" : "failCapacity()")) {
+      if (available) {
+        store.capacityShortages.delete(name);
+        continue;
+      }
+      const listed = store.computeEnvironments.find(name)?.detail.computeResources?.instanceTypes?.find((type) => /\./.test(type));
+      const type = instanceType ?? listed ?? "m5.large";
+      store.capacityShortages.set(name, `CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY - Service cannot fulfill the capacity requested for instance type ${type}`);
+    }
+    for (const store of this.partitions.all()) store.jobs.views.changed();
+    this.engine.wake();
+    await this.engine.settle();
+  }
+
+  /**
    * Ends a job's running (or starting) attempt now with the outcome given, and runs what follows from it.
    * The job, or undefined when there is none with this id.
    */

@@ -93,3 +93,40 @@ test("testing failure: API faults", async () => {
   fake.failNext("*", { error: "ServerException", times: 3 });
   await expect(batch.send(new SubmitJobCommand({ jobName: "j", jobQueue: "jq", jobDefinition: "echo" }))).rejects.toMatchObject({ name: "ServerException", $metadata: { attempts: 3 } });
 });
+
+test("testing failure: infrastructure failures", async () => {
+  const fake = fakeBatch({ clock: "manual" });
+  const batch = new BatchClient({ region: "us-east-1", credentials, requestHandler: fake });
+  await fake.provision({ jobQueues: ["jq"], jobDefinitions: ["echo"] });
+  const submit = async (input: { jobName: string; retryStrategy?: object }) => (await batch.send(new SubmitJobCommand({ jobQueue: "jq", jobDefinition: "echo", ...input }))).jobId!;
+  fake.onJob({ jobName: "etl" }, { durationMs: 3_600_000 });
+  const jobId = await submit({ jobName: "etl", retryStrategy: { attempts: 3, evaluateOnExit: [
+    { onStatusReason: "Host EC2*", action: "RETRY" },
+    { onStatusReason: "Task failed to start", action: "RETRY" },
+    { onReason: "*", action: "EXIT" },
+  ] } });
+  await fake.interruptHost("parlel-ce");
+  const job = (await batch.send(new DescribeJobsCommand({ jobs: [jobId] }))).jobs![0];
+  expect(job.status).toBe("RUNNING");
+  expect(job.attempts![0].statusReason).toMatch(/^Host EC2 \(instance i-[0-9a-f]{17}\) terminated\.$/);
+  fake.onJob({ jobName: "pull" }, { reason: "CannotPullContainerError: manifest for busybox:nope not found" });
+  const pulled = (await batch.send(new DescribeJobsCommand({ jobs: [await submit({ jobName: "pull" })] }))).jobs![0];
+  expect(pulled.statusReason).toBe("Task failed to start");
+  await fake.failCapacity("parlel-ce");
+  const held = (await batch.send(new DescribeJobsCommand({ jobs: [await submit({ jobName: "held" })] }))).jobs![0];
+  expect(held.statusReason).toMatch(/^CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY - /);
+});
+
+test("job state-change events and waitFor", async () => {
+  const fake = fakeBatch({ clock: "manual" });
+  const batch = new BatchClient({ region: "us-east-1", credentials, requestHandler: fake });
+  await fake.provision({ jobQueues: ["jq"], jobDefinitions: ["echo"] });
+  const seen: string[] = [];
+  fake.onEvent((event) => seen.push(event.detail.status!));
+  fake.onJob({ jobName: "slow" }, { durationMs: 60_000 });
+  const { jobId } = await batch.send(new SubmitJobCommand({ jobName: "slow", jobQueue: "jq", jobDefinition: "echo" }));
+  const job = await fake.waitFor(jobId!, ["SUCCEEDED", "FAILED"]);
+  expect(job.status).toBe("SUCCEEDED");
+  expect(fake.events.map((e) => e.detail.status)).toContain("RUNNING");
+  expect(seen).toEqual(["PENDING", "RUNNABLE", "STARTING", "RUNNING", "SUCCEEDED"]);
+});

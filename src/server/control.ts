@@ -65,6 +65,8 @@ const ENDPOINTS: Endpoint[] = [
   },
   { method: "POST", path: /^\/_parlel\/faults$/, run: addFault },
   { method: "GET", path: /^\/_parlel\/events$/, run: eventPage },
+  { method: "POST", path: /^\/_parlel\/compute-environments\/([^/]+)\/interrupt$/, run: interruptHost },
+  { method: "POST", path: /^\/_parlel\/compute-environments\/([^/]+)\/capacity$/, run: setCapacity },
   { method: "GET", path: /^\/_parlel\/faults$/, run: (service) => ({ faults: service.faults.list() }) },
   {
     method: "DELETE",
@@ -238,6 +240,30 @@ function addOutcome(service: BatchService, request: ControlRequest) {
   return { rules: service.engine.outcomes.size };
 }
 
+/** `{"jobs": ["<id>", …]}` (optional): the attempts on the environment's hosts end as a Spot reclaim ends them. */
+async function interruptHost(service: BatchService, request: ControlRequest, [computeEnvironment]: string[]) {
+  const { jobs } = bodyObject(request, ["jobs"]);
+  if (jobs !== undefined && !(Array.isArray(jobs) && jobs.every((id) => typeof id === "string"))) throw invalid('"jobs" must be a list of job ids.');
+  try {
+    return { interrupted: await service.interruptHost(computeEnvironment, jobs as string[] | undefined) };
+  } catch (error) {
+    throw new ControlError(404, (error as Error).message);
+  }
+}
+
+/** `{"available": false, "instanceType": "m5.large"}` starves the environment of instances; `{"available": true}` heals it. */
+async function setCapacity(service: BatchService, request: ControlRequest, [computeEnvironment]: string[]) {
+  const { available, instanceType } = bodyObject(request, ["available", "instanceType"]);
+  if (typeof available !== "boolean") throw invalid('POST /_parlel/compute-environments/{name}/capacity takes {"available": true or false, "instanceType"?: "m5.large"}.');
+  if (instanceType !== undefined && typeof instanceType !== "string") throw invalid('"instanceType" must be a string.');
+  try {
+    await service.setCapacity(computeEnvironment, available, instanceType);
+  } catch (error) {
+    throw new ControlError(404, (error as Error).message);
+  }
+  return { computeEnvironment, available };
+}
+
 /**
  * `GET /_parlel/events?after=N`: the kept state-change events after sequence number N (all kept ones without
  * it), and `nextAfter` to pass next time (the last sequence number given out, when there are none). With `Accept: text/event-stream` the HTTP server streams them instead.
@@ -382,7 +408,7 @@ function toJobOutcome(value: unknown, where: string): JobOutcome {
   const unknown = Object.keys(value).find((key) => !(OUTCOME_FIELDS as readonly string[]).includes(key));
   if (unknown !== undefined) throw invalid(`${where} has an unknown field ${unknown}: use ${OUTCOME_FIELDS.join(", ")}.`);
   const { exitCode, durationMs, reason, logs } = value;
-  if (exitCode !== undefined && !Number.isInteger(exitCode)) throw invalid(`${where}.exitCode must be an integer.`);
+  if (exitCode !== undefined && exitCode !== null && !Number.isInteger(exitCode)) throw invalid(`${where}.exitCode must be an integer (or null: no exit code).`);
   if (durationMs !== undefined && (typeof durationMs !== "number" || !Number.isFinite(durationMs) || durationMs < 0)) throw invalid(`${where}.durationMs must be 0 or more milliseconds.`);
   if (reason !== undefined && typeof reason !== "string") throw invalid(`${where}.reason must be a string.`);
   if (logs !== undefined && typeof logs !== "string" && !(Array.isArray(logs) && logs.every(isLogLine))) {

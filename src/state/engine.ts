@@ -1,11 +1,11 @@
 import type { JobStatus, ServiceJobStatus } from "@aws-sdk/client-batch";
 import type { AttemptEnd, AttemptExecutor, AttemptLaunch, RunningAttempt } from "../executor";
 import type { Clock } from "./clock";
-import { isTerminal, newJobRecord, type AttemptRecord, type JobRecord, type JobSpec } from "./job-record";
+import { instanceIdOf, isTerminal, newJobRecord, type AttemptRecord, type JobRecord, type JobSpec } from "./job-record";
 import { attemptLogStream, deleteJobLogs } from "./job-logs";
 import { isPromise } from "./maybe-promise";
 import { globMatches } from "./patterns";
-import { logLines, OutcomeRules, type AttemptView, type JobOutcome } from "./outcomes";
+import { exitCodeOf, isStartFailure, logLines, OutcomeRules, type AttemptView, type JobOutcome } from "./outcomes";
 import type { Partition } from "./partition";
 import { Scheduler } from "./scheduler";
 import { ServiceJobRunner } from "./service-job-runner";
@@ -63,6 +63,7 @@ export interface EngineOptions {
 
 export const DEFAULT_JOB_RETENTION_MS = 24 * 60 * 60 * 1000;
 const CONTAINER_EXITED = "Essential container in task exited";
+const TASK_FAILED_TO_START = "Task failed to start";
 const TIMEOUT_REASON = "Job attempt duration exceeded timeout";
 const DEPENDENCY_FAILED = "Dependent Job failed";
 /** What a container stopped by SIGTERM exits with: a terminated attempt, a node stopped when its main node ended. */
@@ -423,16 +424,35 @@ export class Engine {
   }
 
   private startRunning(store: BatchStore, job: JobRecord): void {
-    const token = this.beginAttempt(store, job);
     const executor = this.options.executor;
     // With no onJob rules and no executor every attempt exits 0 at once: no rule needs to see the attempt.
     if (this.outcomes.size === 0 && !executor) {
-      this.outcomeKnown(store, job, token, {});
+      this.outcomeKnown(store, job, this.beginAttempt(store, job), {});
       return;
     }
+    // An outcome known at once may be a task that fails to start: the job then never shows RUNNING. One that
+    // comes later (a promise) finds the attempt RUNNING meanwhile, and a start failure then ends it from there.
     const view = this.attemptView(store, job);
-    const known = (outcome: JobOutcome) => this.outcomeKnown(store, job, token, outcome);
-    this.runOutcome(view, known, executor && (() => this.launch(executor, store, job, token, view)));
+    let token: number | undefined;
+    let failedToStart = false;
+    const begin = (): number => (token ??= this.beginAttempt(store, job));
+    const known = (outcome: JobOutcome) => {
+      if (token === undefined && isStartFailure(outcome)) {
+        failedToStart = true;
+        this.failToStart(store, job, outcome);
+        return;
+      }
+      this.outcomeKnown(store, job, begin(), outcome);
+    };
+    this.runOutcome(view, known, executor && (() => this.launch(executor, store, job, begin(), view)));
+    if (token === undefined && !failedToStart) begin();
+  }
+
+  /** The attempt's task never started: it ends from STARTING, with the container's reason and no exit code. */
+  private failToStart(store: BatchStore, job: JobRecord, outcome: JobOutcome): void {
+    job.taskToken = job.attemptToken;
+    job.taskComputeEnvironment = job.computeEnvironment;
+    this.endAttempt(store, job, outcome);
   }
 
   /** The attempt starts RUNNING on its task; returns the attempt's token. */
@@ -630,7 +650,7 @@ export class Engine {
   }
 
   /** Stops the nodes still going; one that was running keeps its attempt, ended with `exitCode`. */
-  private stopNodes(store: BatchStore, parent: JobRecord, status: JobStatus, reason: string, exitCode: number): void {
+  private stopNodes(store: BatchStore, parent: JobRecord, status: JobStatus, reason: string, exitCode: number | null): void {
     for (const node of this.childrenOf(store, parent)) {
       if (isTerminal(node.status)) continue;
       if (node.status === "RUNNING") this.closeAttempt(node, { exitCode }, reason);
@@ -640,7 +660,7 @@ export class Engine {
   }
 
   /** Ends the running attempt with an outcome; the retry strategy decides what follows. */
-  endAttempt(store: BatchStore, job: JobRecord, outcome: JobOutcome, statusReason = CONTAINER_EXITED, retryable = true): void {
+  endAttempt(store: BatchStore, job: JobRecord, outcome: JobOutcome, statusReason = isStartFailure(outcome) ? TASK_FAILED_TO_START : CONTAINER_EXITED, retryable = true): void {
     if (job.kind === "node") {
       this.endNodeAttempt(store, job, outcome, statusReason);
       return;
@@ -663,8 +683,10 @@ export class Engine {
   }
 
   /** Records the attempt's outcome on the job and in its attempts, and retires its token; returns the exit code. */
-  private closeAttempt(job: JobRecord, outcome: JobOutcome, statusReason: string): number {
-    const exitCode = outcome.exitCode ?? 0;
+  private closeAttempt(job: JobRecord, outcome: JobOutcome, statusReason: string): number | undefined {
+    const exitCode = exitCodeOf(outcome);
+    // An attempt that ends before it ran (its task failed to start) has no start time of its own.
+    const startedAt = job.status === "STARTING" ? undefined : job.startedAt;
     job.exitCode = exitCode;
     job.containerReason = outcome.reason;
     addAttempt(job, {
@@ -672,7 +694,7 @@ export class Engine {
       taskComputeEnvironment: job.taskComputeEnvironment,
       exitCode,
       reason: outcome.reason,
-      startedAt: job.startedAt,
+      startedAt,
       stoppedAt: this.now(),
       statusReason,
     });
@@ -681,11 +703,11 @@ export class Engine {
   }
 
   /** evaluateOnExit: the first matching entry decides; with no match, retry while attempts remain. */
-  private shouldRetry(job: JobRecord, exitCode: number, reason: string | undefined, statusReason: string): boolean {
+  private shouldRetry(job: JobRecord, exitCode: number | undefined, reason: string | undefined, statusReason: string): boolean {
     if (job.attempts.length >= job.spec.maxAttempts) return false;
     for (const rule of job.spec.retryStrategy?.evaluateOnExit ?? []) {
       const fits =
-        (rule.onExitCode === undefined || globMatches(rule.onExitCode, String(exitCode))) &&
+        (rule.onExitCode === undefined || (exitCode !== undefined && globMatches(rule.onExitCode, String(exitCode)))) &&
         (rule.onReason === undefined || globMatches(rule.onReason, reason ?? "")) &&
         (rule.onStatusReason === undefined || globMatches(rule.onStatusReason, statusReason));
       if (fits) return rule.action?.toUpperCase() === "RETRY";
@@ -742,6 +764,31 @@ export class Engine {
     } else {
       this.transition(store, job, "FAILED", reason);
     }
+  }
+
+  /**
+   * The hosts under the attempts STARTING or RUNNING on a compute environment are gone (a Spot reclaim, a lost
+   * instance): each attempt ends with `Host EC2 (instance i-…) terminated.` and no exit code, and the retry
+   * strategy decides what follows. Only the jobs named, when `jobIds` is given. Returns the jobs it ended.
+   */
+  interruptHost(store: BatchStore, computeEnvironment: string, jobIds?: ReadonlySet<string>): JobRecord[] {
+    const hit: JobRecord[] = [];
+    for (const [job] of store.jobs.inFlight.after()) {
+      if (job.computeEnvironment === computeEnvironment && (jobIds === undefined || jobIds.has(job.jobId))) hit.push(job);
+    }
+    store.jobs.views.changed();
+    for (const job of hit) {
+      if (job.status !== "STARTING" && job.status !== "RUNNING") continue;
+      if (job.status === "STARTING") {
+        job.taskToken = job.attemptToken;
+        job.taskComputeEnvironment = job.computeEnvironment;
+      }
+      const reason = `Host EC2 (instance ${instanceIdOf(job)}) terminated.`;
+      if (job.kind === "multinode-parent" && job.status === "RUNNING") this.stopNodes(store, job, "FAILED", reason, null);
+      this.endAttempt(store, job, { exitCode: null }, reason);
+    }
+    this.scheduler.wake();
+    return hit;
   }
 
   /** Ends a running (or starting) attempt now, with the outcome given. */

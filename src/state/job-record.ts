@@ -137,7 +137,8 @@ export interface AttemptRecord {
   /** The task: undefined when the attempt ended before it ran. */
   readonly taskToken: number | undefined;
   readonly taskComputeEnvironment: string | undefined;
-  readonly exitCode: number;
+  /** Undefined when the container never exited (a host lost, a task that failed to start). */
+  readonly exitCode: number | undefined;
   readonly reason: string | undefined;
   readonly startedAt: number | undefined;
   readonly stoppedAt: number;
@@ -552,4 +553,10 @@ export class JobViews {
     this.holders.add(job);
     return fresh;
   }
+}
+
+/** The EC2 instance an attempt's task ran on, as Batch names it in `Host EC2 (instance i-…) terminated.` */
+export function instanceIdOf(job: JobRecord): string {
+  const [a, b, c] = hashesOf(`${job.jobId}/${job.taskToken ?? job.attemptToken}/host`);
+  return `i-${(hex8(a) + hex8(b) + hex8(c)).slice(0, 17)}`;
 }

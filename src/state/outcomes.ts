@@ -2,11 +2,19 @@ import type { JobRecord } from "./job-record";
 
 /** What one attempt of a job does. */
 export interface JobOutcome {
-  /** The container's exit code. Default 0. */
-  exitCode?: number;
+  /**
+   * The container's exit code. Default 0; 137 when `reason` is an `OutOfMemoryError`; none when `reason` is a
+   * start failure (`CannotPullContainerError: …`, `ResourceInitializationError: …`, …). `null`: no exit code.
+   */
+  exitCode?: number | null;
   /** How long the attempt runs, in milliseconds of the fake's clock. Default 0. */
   durationMs?: number;
-  /** The container's `reason`, as Batch reports it (for example `OutOfMemoryError: Container killed due to memory usage`). */
+  /**
+   * The container's `reason`, as Batch reports it. `OutOfMemoryError: Container killed due to memory usage`
+   * exits 137; a start failure (`CannotPullContainerError: …`, `ResourceInitializationError: …`,
+   * `CannotStartContainerError: …`, `CannotCreateContainerError: …`, `DockerTimeoutError: …`) ends the attempt
+   * before it runs, with the job's `statusReason` `Task failed to start` and no exit code.
+   */
   reason?: string;
   /**
    * Log lines the attempt writes to its log stream: a string (split at newlines) or a list. A line is
@@ -108,3 +116,18 @@ export function logLines(outcome: JobOutcome): LogLine[] {
 }
 
 export type { JobRecord };
+
+/** Container reasons of a task that never started: the attempt ends in STARTING, without an exit code. */
+const START_FAILURE = /^(CannotPullContainerError|ResourceInitializationError|CannotStartContainerError|CannotCreateContainerError|DockerTimeoutError)\b/;
+const OUT_OF_MEMORY = /^OutOfMemoryError\b/;
+
+export function isStartFailure(outcome: JobOutcome): boolean {
+  return outcome.reason !== undefined && START_FAILURE.test(outcome.reason);
+}
+
+/** The attempt's exit code: the outcome's, else what its reason implies (137 for OOM, none for a start failure), else 0. */
+export function exitCodeOf(outcome: JobOutcome): number | undefined {
+  if (outcome.exitCode !== undefined) return outcome.exitCode ?? undefined;
+  if (outcome.reason !== undefined && OUT_OF_MEMORY.test(outcome.reason)) return 137;
+  return isStartFailure(outcome) ? undefined : 0;
+}

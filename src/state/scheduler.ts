@@ -63,7 +63,11 @@ export class Scheduler {
 
   private place(store: BatchStore, queue: JobQueueRecord): void {
     const placements = this.placementsFor(store, queue);
-    if (placements.length === 0) return;
+    const shortage = store.capacityShortages.size === 0 ? undefined : this.shortageOf(store, queue);
+    if (placements.length === 0) {
+      if (shortage !== undefined) this.markShort(store, queue, shortage);
+      return;
+    }
     let largest = Number.NEGATIVE_INFINITY;
     for (const placement of placements) if (placement.capacity > largest) largest = placement.capacity;
     let misses = 0;
@@ -80,6 +84,7 @@ export class Scheduler {
         continue;
       }
       const target = placementFor(store, placements, demand);
+      if (!target && shortage !== undefined && job.statusReason !== shortage) job.statusReason = shortage;
       if (!target || !this.takeConsumables(store, job)) {
         if (++misses > BACKFILL_LOOKAHEAD || this.freeVcpus(store, placements) <= 0) break;
         continue;
@@ -137,12 +142,32 @@ export class Scheduler {
     this.engine.schedule(due - this.engine.now(), { type: "queue-time-limit", partition: store.partition, queueName: queue.name });
   }
 
-  /** The queue's usable compute environments in `order`: ENABLED and VALID only. */
+  /** The reason a queue's jobs wait when one of its usable compute environments cannot get instances. */
+  private shortageOf(store: BatchStore, queue: JobQueueRecord): string | undefined {
+    for (const entry of inOrder(queue.detail.computeEnvironmentOrder ?? [])) {
+      const record = store.computeEnvironments.find(entry.computeEnvironment ?? "");
+      const reason = record && store.capacityShortages.get(record.name);
+      if (reason !== undefined) return reason;
+    }
+    return undefined;
+  }
+
+  /** With no environment able to take jobs, the jobs at the front of the queue show why they wait. */
+  private markShort(store: BatchStore, queue: JobQueueRecord, reason: string): void {
+    let looked = 0;
+    for (const job of this.candidates(store, queue)) {
+      if (job.statusReason !== reason) job.statusReason = reason;
+      if (++looked > BACKFILL_LOOKAHEAD) break;
+    }
+  }
+
+  /** The queue's usable compute environments in `order`: ENABLED and VALID only, and able to get instances. */
   private placementsFor(store: BatchStore, queue: JobQueueRecord): Placement[] {
     const placements: Placement[] = [];
     for (const entry of inOrder(queue.detail.computeEnvironmentOrder ?? [])) {
       const record = store.computeEnvironments.find(entry.computeEnvironment ?? "");
       if (!record || record.detail.state !== "ENABLED" || record.detail.status !== "VALID") continue;
+      if (store.capacityShortages.size > 0 && store.capacityShortages.has(record.name)) continue;
       placements.push({ record, capacity: capacityOf(record) });
     }
     return placements;

@@ -32,6 +32,8 @@ export class BatchStore {
   readonly jobs = new JobIndex();
   /** vCPUs taken on each compute environment by STARTING and RUNNING jobs. */
   readonly usedVcpus = new Map<string, number>();
+  /** Compute environments that cannot get instances, by name, with the statusReason their RUNNABLE jobs show. */
+  readonly capacityShortages = new Map<string, string>();
   readonly serviceJobs = new ServiceJobIndex();
   /** CloudWatch Logs of this account and region: where jobs' output goes and the Logs operations read. */
   readonly logs = new LogStore();
