@@ -9,3 +9,4 @@ export type { ListenOptions, RunningServer } from "./server/http-server";
 export type { FakeCredential, SignatureOptions } from "./auth/signature";
 export { FAULT_PRESETS, type ConnectionFault, type ErrorFault, type Fault, type FaultCommandClass, type FaultFrequency, type FaultMatch, type FaultPreset, type LatencyFault } from "./faults";
 export type { BatchJobStateChangeEvent, JobEventListener } from "./events";
+export { AWS_QUOTAS, type QuotaSettings, type ServiceQuotas } from "./operations/quotas";

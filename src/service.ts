@@ -18,6 +18,7 @@ import { copyData, ListedOutput } from "./state/plain-data";
 import { Signatures, type SignatureOptions } from "./auth/signature";
 import { ConnectionFaultError, Faults, realDelay, type FaultEffect } from "./faults";
 import { JobEvents } from "./events";
+import { checkQuotaSettings, quotasOf, type QuotaSettings, type Quotas } from "./operations/quotas";
 import { DEFAULT_RECORDED_REQUESTS, RecordedCall, RequestLog, type RecordedRequest } from "./request-log";
 import { LOGS_OPERATION_PREFIX, logsEntry } from "./logs";
 import { checkSnapshot, restoreSnapshot, takeSnapshot, type Snapshot } from "./state/snapshot";
@@ -46,6 +47,8 @@ export interface ServiceOptions extends SignatureOptions, ExecutorOptions {
   recordRequests?: number;
   /** How many state-change events `events` keeps, the newest. Default 1000; 0 keeps none. */
   maxEvents?: number;
+  /** Service quotas, for every account and per account id; AWS's by default (the SubmitJob rate unlimited). */
+  quotas?: QuotaSettings;
 }
 
 /**
@@ -119,6 +122,7 @@ export class BatchService {
     private readonly operations: BatchOperations = defaultOperations,
   ) {
     this.requestLog = new RequestLog(options.recordRequests ?? DEFAULT_RECORDED_REQUESTS);
+    if (options.quotas !== undefined) checkQuotaSettings(options.quotas);
     this.defaultAccountId = options.defaultAccountId ?? "000000000000";
     this.defaultRegion = options.defaultRegion ?? "us-east-1";
     this.signatures = new Signatures(options, this.defaultAccountId);
@@ -248,10 +252,20 @@ export class BatchService {
       requestId,
       now: this.clock.now(),
       requestBytes,
+      quotas: this.quotasOf(partition.accountId),
     };
     const result = entry.readOnly ? entry.handler(input, context) : this.mutate(entry.handler, input, context);
     if (isPromise(result)) return result.then((value) => this.afterOperation(entry, value));
     return this.afterOperation(entry, result);
+  }
+
+  private readonly quotasByAccount = new Map<string, Quotas>();
+
+  /** The quotas of an account, worked out once. */
+  private quotasOf(accountId: string): Quotas {
+    let quotas = this.quotasByAccount.get(accountId);
+    if (quotas === undefined) this.quotasByAccount.set(accountId, (quotas = quotasOf(this.options.quotas, accountId)));
+    return quotas;
   }
 
   /** An operation's handler, input validator and kind, found once per name. CloudWatch Logs' are `logs:<Operation>`. */

@@ -8,7 +8,6 @@ import { clientError, executionError } from "./errors";
 import { describeResources } from "./listing";
 import { checkRange, checkNameIsFree, checkResourceName, checkTags, checkDeletable, checkNotBeingModified, mustFindResource } from "./rules";
 
-const MAX_COMPUTE_ENVIRONMENTS = 50;
 const FARGATE_TYPES = new Set(["FARGATE", "FARGATE_SPOT"]);
 
 export const computeEnvironmentOperations: OperationGroup<
@@ -19,7 +18,7 @@ export const computeEnvironmentOperations: OperationGroup<
     const name = input.computeEnvironmentName;
     checkResourceName(name);
     checkTags(input.tags);
-    checkNameIsFree(store.computeEnvironments, name, { max: MAX_COMPUTE_ENVIRONMENTS, of: "compute environments", requestId });
+    checkNameIsFree(store.computeEnvironments, name, { max: context.quotas.computeEnvironments, of: "compute environments", requestId });
     if (input.type === "MANAGED") {
       if (!input.computeResources) throw clientError("computeResources must be specified for a MANAGED compute environment.");
       if (input.unmanagedvCpus !== undefined) throw clientError("unmanagedvCpus can only be specified for an UNMANAGED compute environment.");

@@ -3,6 +3,7 @@ import type { Engine } from "../state/engine";
 import type { IdGenerator } from "../state/ids";
 import type { Partition } from "../state/partition";
 import type { BatchStore } from "../state/store";
+import type { Quotas } from "./quotas";
 
 /** What an operation sees of the world: its partition's store, the engine, and the request's identity. */
 export interface OperationContext {
@@ -15,6 +16,8 @@ export interface OperationContext {
   readonly now: number;
   /** The request body's size in bytes, when the call came over the wire. */
   readonly requestBytes?: number;
+  /** The service quotas of the partition's account. */
+  readonly quotas: Quotas;
 }
 
 type Input<K extends OperationName> = OperationTypes[K]["input"];

@@ -19,8 +19,6 @@ import { describeResources } from "./listing";
 import { checkListLength, checkNotEmpty, checkRange, checkNameIsFree, checkResourceName, checkTags, checkDeletable, checkNotBeingModified, mustFindResource } from "./rules";
 import { mustFindSchedulingPolicy } from "./scheduling-policies";
 
-const MAX_JOB_QUEUES = 50;
-const MAX_COMPUTE_ENVIRONMENTS_PER_QUEUE = 3;
 const MAX_SERVICE_ENVIRONMENTS_PER_QUEUE = 1;
 const FRONT_OF_QUEUE_SIZE = 100;
 
@@ -37,7 +35,7 @@ export const jobQueueOperations: OperationGroup<"CreateJobQueue" | "DescribeJobQ
     const name = input.jobQueueName;
     checkResourceName(name);
     checkTags(input.tags);
-    checkNameIsFree(store.jobQueues, name, { max: MAX_JOB_QUEUES, of: "job queues", requestId });
+    checkNameIsFree(store.jobQueues, name, { max: context.quotas.jobQueues, of: "job queues", requestId });
     checkPriority(input.priority);
     const attachment = checkAttachment(store, context, input.computeEnvironmentOrder, input.serviceEnvironmentOrder);
     if (input.jobQueueType && input.jobQueueType !== attachment.jobQueueType) {
@@ -169,7 +167,7 @@ function updatedAttachment(
 }
 
 function checkComputeEnvironmentOrder(store: BatchStore, context: OperationContext, order: ComputeEnvironmentOrder[]): Attachment {
-  checkListLength(order, MAX_COMPUTE_ENVIRONMENTS_PER_QUEUE, "computeEnvironmentOrder", 1);
+  checkListLength(order, context.quotas.computeEnvironmentsPerJobQueue, "computeEnvironmentOrder", 1);
   checkUniqueOrders(order.map((entry) => entry.order), "computeEnvironmentOrder");
   const resolved: ComputeEnvironmentOrder[] = [];
   const types = new Set<JobQueueType>();

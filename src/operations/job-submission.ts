@@ -38,8 +38,9 @@ export function checkSubmission(input: SubmitJobRequest, context: OperationConte
   }
   if (input.arrayProperties) {
     const arraySize = input.arrayProperties.size;
-    if (arraySize === undefined || !Number.isInteger(arraySize) || arraySize < 2 || arraySize > 10000) {
-      throw executionError("Array size must be between 2 and 10000", context.requestId);
+    const largest = context.quotas.arraySize;
+    if (arraySize === undefined || !Number.isInteger(arraySize) || arraySize < 2 || arraySize > largest) {
+      throw executionError(`Array size must be between 2 and ${largest}`, context.requestId);
     }
   }
   checkListLength(input.dependsOn, 20, "dependsOn");

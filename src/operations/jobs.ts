@@ -7,6 +7,7 @@ import type { BatchStore } from "../state/store";
 import type { OperationGroup } from "./context";
 import { clientError, executionError } from "./errors";
 import { checkQueueFit, checkSubmission, resolveSpec, submissionDefinition, submissionQueue } from "./job-submission";
+import { checkSubmitRate, checkSubmittedJobs } from "./quotas";
 import { checkJobName, checkNotEmpty, checkRange, checkReason, matchesNameFilter, stopEach } from "./rules";
 
 const EMPTY_JOB_ID = "jobId must not be empty.";
@@ -15,8 +16,10 @@ const FILTER_NAMES = new Set(["JOB_NAME", "JOB_DEFINITION", "BEFORE_CREATED_AT",
 export const jobOperations: OperationGroup<"SubmitJob" | "DescribeJobs" | "ListJobs" | "CancelJob" | "CancelJobs" | "TerminateJob" | "TerminateJobs"> = {
   SubmitJob(input, context) {
     const { store } = context;
+    checkSubmitRate(store, context.quotas, context.now);
     checkJobName(input.jobName, context.requestId);
     checkSubmission(input, context);
+    checkSubmittedJobs(store, context.quotas, context.requestId);
     const queue = submissionQueue(store, input.jobQueue);
     const definition = submissionDefinition(store, input.jobDefinition);
     checkQueueFit(store, queue, definition.detail, input, context.now);

@@ -7,6 +7,7 @@ import { LATEST_TIME } from "../state/clock";
 import type { PhaseDelays } from "../state/engine";
 import type { ExecutorKind } from "../executor";
 import { DEFAULT_PORT, type ListenOptions } from "./http-server";
+import { checkQuotaSettings, type QuotaSettings } from "../operations/quotas";
 
 /** What the flags set: the fake's options, and the server's. */
 export interface Settings {
@@ -84,6 +85,12 @@ const FLAGS: readonly Flag[] = [
     },
   },
   {
+    name: "quotas",
+    value: "FILE|JSON",
+    help: 'service quotas, as a JSON file or inline JSON: {"jobQueues": 5, "submitJobsPerSecond": 50, "accounts": {"123456789012": {"arraySize": 100}}} (default AWS\'s, SubmitJob rate unlimited)',
+    apply: (value, s) => (s.fake.quotas = quotaFlag(value)),
+  },
+  {
     name: "max-body-bytes",
     value: "N",
     help: "larger request bodies are refused with 413 (default 1048576, 1 MiB)",
@@ -158,6 +165,25 @@ Starts a fake AWS Batch on http://127.0.0.1:${DEFAULT_PORT}. Options (--name val
 ${FLAGS.map((flag) => `  --${flag.name}${flag.isSwitch ? "" : ` ${flag.value}`}\n      ${flag.help}`).join("\n")}
   --help
       prints this`;
+
+/** `--quotas`: inline JSON (it starts with `{`) or the path of a JSON file. */
+function quotaFlag(value: string): QuotaSettings {
+  let text = value;
+  if (!value.trim().startsWith("{")) {
+    try {
+      text = readFileSync(value, "utf8");
+    } catch (error) {
+      throw new Error(`--quotas: cannot read ${value}: ${(error as Error).message}`);
+    }
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`--quotas: not valid JSON: ${(error as Error).message}`);
+  }
+  return checkQuotaSettings(parsed, "--quotas");
+}
 
 function wholeNumber(value: string): number | undefined {
   return /^\d+$/.test(value) && Number.isSafeInteger(Number(value)) ? Number(value) : undefined;

@@ -32,6 +32,8 @@ export class BatchStore {
   readonly jobs = new JobIndex();
   /** vCPUs taken on each compute environment by STARTING and RUNNING jobs. */
   readonly usedVcpus = new Map<string, number>();
+  /** SubmitJob's call-rate bucket, when a rate quota is set: tokens left and when they were counted. */
+  submitJobBucket: { tokens: number; at: number } | undefined = undefined;
   /** Compute environments that cannot get instances, by name, with the statusReason their RUNNABLE jobs show. */
   readonly capacityShortages = new Map<string, string>();
   readonly serviceJobs = new ServiceJobIndex();
