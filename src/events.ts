@@ -1,5 +1,5 @@
 import type { JobDetail, JobStatus } from "@aws-sdk/client-batch";
-import { createIdGenerator, type IdGenerator } from "./state/ids";
+import { createIdGenerator } from "./state/ids";
 import { describeJob, isTerminal, type JobRecord } from "./state/job-record";
 import type { JobObserver } from "./state/engine";
 import type { BatchStore } from "./state/store";
@@ -41,7 +41,7 @@ class KeptEvent {
   constructor(
     readonly sequence: number,
     job: JobRecord,
-    private readonly id: string,
+    private readonly idPrefix: string,
     private readonly partition: { accountId: string; region: string },
     private readonly at: number,
   ) {
@@ -54,7 +54,8 @@ class KeptEvent {
       this.#job = undefined;
       this.#event = {
         version: "0",
-        id: this.id,
+        // A UUID: the fake's prefix, then the sequence number, so making one costs nothing until it is read.
+        id: this.idPrefix + this.sequence.toString(16).padStart(12, "0"),
         "detail-type": "Batch Job State Change",
         source: "aws.batch",
         account: this.partition.accountId,
@@ -104,14 +105,15 @@ export class JobEvents implements JobObserver {
   private sequence = 0;
   private readonly listeners = new Set<JobEventListener>();
   private readonly waiters = new Map<string, Waiter[]>();
-  private ids: IdGenerator;
+  /** The first 24 characters of each event id, from the seed when there is one. */
+  private readonly idPrefix: string;
   private readonly pending: KeptEvent[] = [];
 
   constructor(
     private readonly seed: number | string | undefined,
     private readonly maxEvents = DEFAULT_MAX_EVENTS,
   ) {
-    this.ids = createIdGenerator(seed === undefined ? undefined : `events:${seed}`);
+    this.idPrefix = createIdGenerator(seed === undefined ? undefined : `events:${seed}`).uuid().slice(0, 24);
     this.active = this.computeActive();
   }
 
@@ -128,7 +130,7 @@ export class JobEvents implements JobObserver {
   private record(store: BatchStore, job: JobRecord): void {
     // No event for SUBMITTED: AWS sends none for the submission itself (reference events §6.1).
     if (job.status === "SUBMITTED") return;
-    const kept = new KeptEvent(++this.sequence, job, this.ids.uuid(), store.partition, job.statusSince);
+    const kept = new KeptEvent(++this.sequence, job, this.idPrefix, store.partition, job.statusSince);
     if (this.maxEvents > 0) {
       this.kept.push(kept);
       if (this.kept.length >= 2 * this.maxEvents) this.kept = this.kept.slice(-this.maxEvents);
@@ -232,7 +234,6 @@ export class JobEvents implements JobObserver {
   reset(): void {
     this.kept = [];
     this.pending.length = 0;
-    this.ids = createIdGenerator(this.seed === undefined ? undefined : `events:${this.seed}`);
     for (const [jobId, list] of [...this.waiters]) {
       for (const waiter of list) {
         this.remove(jobId, waiter);
