@@ -1,4 +1,5 @@
 import { BatchClient, BatchServiceException, DescribeJobQueuesCommand, ListJobsCommand, ServerException, SubmitJobCommand, type BatchClientConfig } from "@aws-sdk/client-batch";
+import { CloudWatchLogsClient, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { ConfiguredRetryStrategy } from "@smithy/core/retry";
 import { fakeBatch, type FakeBatch } from "../src";
 import { failure } from "./helpers";
@@ -181,6 +182,15 @@ describe("failNext", () => {
     const batch = client(fake, {}, 1);
     fake.failNext("SubmitJob", { error: "ServerException", latencyMs: 10 });
     expect((await failure(batch.send(new SubmitJobCommand(submit)))).name).toBe("ServerException");
+  });
+
+  test("CloudWatch Logs calls on the same wire meet faults by their logs: operation name", async () => {
+    const fake = await ready();
+    const logs = new CloudWatchLogsClient({ region: "us-east-1", credentials, requestHandler: fake, retryStrategy: new ConfiguredRetryStrategy(3, () => 1) });
+    fake.failNext("logs:DescribeLogGroups", "ThrottlingException");
+    const output = await logs.send(new DescribeLogGroupsCommand({}));
+    expect(output.$metadata.attempts).toBe(2);
+    expect(fake.requests.filter((call) => call.operation === "logs:DescribeLogGroups").map((call) => call.error?.type)).toEqual(["ThrottlingException", undefined]);
   });
 
   test("bad faults are refused with a clear message, and reset() clears the faults", async () => {
