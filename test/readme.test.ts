@@ -82,11 +82,13 @@ test("sharing a prepared world", async () => {
   expect((await worldBatch.send(new DescribeJobsCommand({ jobs: [jobId!] }))).jobs![0].status).toBe("RUNNING");
 });
 
+const testCredentials = { accessKeyId: "test", secretAccessKey: "test" };
+
 test("testing failure: API faults", async () => {
   const { ConfiguredRetryStrategy } = await import("@smithy/core/retry");
   const fake = fakeBatch();
   await fake.provision({ jobQueues: ["jq"], jobDefinitions: ["echo"] });
-  const batch = new BatchClient({ region: "us-east-1", credentials, requestHandler: fake, retryStrategy: new ConfiguredRetryStrategy(3, () => 1) });
+  const batch = new BatchClient({ region: "us-east-1", credentials: testCredentials, requestHandler: fake, retryStrategy: new ConfiguredRetryStrategy(3, () => 1) });
   fake.failNext(SubmitJobCommand, "ThrottlingException");
   const { $metadata } = await batch.send(new SubmitJobCommand({ jobName: "j", jobQueue: "jq", jobDefinition: "echo" }));
   expect($metadata.attempts).toBe(2);
@@ -96,7 +98,7 @@ test("testing failure: API faults", async () => {
 
 test("testing failure: infrastructure failures", async () => {
   const fake = fakeBatch({ clock: "manual" });
-  const batch = new BatchClient({ region: "us-east-1", credentials, requestHandler: fake });
+  const batch = new BatchClient({ region: "us-east-1", credentials: testCredentials, requestHandler: fake });
   await fake.provision({ jobQueues: ["jq"], jobDefinitions: ["echo"] });
   const submit = async (input: { jobName: string; retryStrategy?: object }) => (await batch.send(new SubmitJobCommand({ jobQueue: "jq", jobDefinition: "echo", ...input }))).jobId!;
   fake.onJob({ jobName: "etl" }, { durationMs: 3_600_000 });
@@ -119,7 +121,7 @@ test("testing failure: infrastructure failures", async () => {
 
 test("job state-change events and waitFor", async () => {
   const fake = fakeBatch({ clock: "manual" });
-  const batch = new BatchClient({ region: "us-east-1", credentials, requestHandler: fake });
+  const batch = new BatchClient({ region: "us-east-1", credentials: testCredentials, requestHandler: fake });
   await fake.provision({ jobQueues: ["jq"], jobDefinitions: ["echo"] });
   const seen: string[] = [];
   fake.onEvent((event) => seen.push(event.detail.status!));
