@@ -109,6 +109,24 @@ describe("fair-share scheduling", () => {
     expect(order).toEqual([high, fromDefinition, overridden, low]);
   });
 
+  test("a job too large for the free vCPUs is passed over for smaller ones, keeps its place, and runs when room frees", async () => {
+    const { fake, batch, submitTo, status } = await fairShare(4, {});
+    await definition(batch, "three", 3);
+    fake.onJob({}, { durationMs: MINUTE });
+    fake.onJob({ jobName: "long" }, { durationMs: 10 * MINUTE });
+    const running = await submitTo("A", { jobDefinition: "three", jobName: "long" });
+    const large = await submitTo("A", { jobDefinition: "three", jobName: "large" });
+    const small = [await submitTo("B"), await submitTo("B")];
+    // One vCPU is free: B's first small job backfills it, and the large job waits at the front of share A.
+    expect(await status(running, large, ...small)).toEqual(["RUNNING", "RUNNABLE", "RUNNING", "RUNNABLE"]);
+    await fake.advance(MINUTE);
+    expect(await status(running, large, ...small)).toEqual(["RUNNING", "RUNNABLE", "SUCCEEDED", "RUNNING"]);
+    await fake.advance(9.5 * MINUTE);
+    expect(await status(running, large)).toEqual(["SUCCEEDED", "RUNNING"]);
+    await fake.advance(MINUTE);
+    expect(await status(large)).toEqual(["SUCCEEDED"]);
+  });
+
   test("computeReservation holds capacity back for shares that are not active yet", async () => {
     const { fake, batch, submitTo, status } = await fairShare(4, { computeReservation: 50 });
     fake.onJob({}, { durationMs: 10 * MINUTE });

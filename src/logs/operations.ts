@@ -15,6 +15,7 @@ import type {
 } from "../model/logs-model";
 import type { OperationContext } from "../operations/context";
 import { compareAscii, START, after, before, type LogEvent, type LogGroup, type LogPosition, type LogStream, type LogStore } from "../state/log-store";
+import { Heap } from "../state/heap";
 import { arnPartition, type Partition } from "../state/partition";
 import { checkGroupName, checkLength, checkRange, checkStreamName, GROUP_NOT_FOUND, invalidParameter, notFound, STREAM_NOT_FOUND } from "./errors";
 import { compileFilterPattern } from "./filter-pattern";
@@ -182,58 +183,34 @@ function streamsByPrefix(group: LogGroup, prefix: string | undefined): LogStream
   return streams;
 }
 
-/** A min-heap of each stream's next event, in (timestamp, sequence) order. */
+/** Each stream's next event, earliest first in (timestamp, sequence) order. */
 class EventMerge {
-  private readonly heap: { event: LogEvent; stream: LogStream; index: number }[] = [];
+  private readonly heap = new Heap<StreamCursor>((a, b) => earlier(a.event, b.event));
 
   constructor(streams: readonly LogStream[], from: LogPosition) {
     for (const stream of streams) {
       const index = stream.indexOf(from);
-      if (index < stream.events.length) this.push({ event: stream.events[index], stream, index });
+      if (index < stream.events.length) this.heap.push({ event: stream.events[index], stream, index });
     }
   }
 
   peek(): { event: LogEvent; stream: LogStream } | undefined {
-    return this.heap[0];
+    return this.heap.peek();
   }
 
   pop(): void {
-    const top = this.heap[0];
+    const top = this.heap.peek();
+    if (top === undefined) return;
     const index = top.index + 1;
-    if (index < top.stream.events.length) {
-      this.heap[0] = { event: top.stream.events[index], stream: top.stream, index };
-    } else {
-      const last = this.heap.pop()!;
-      if (this.heap.length === 0) return;
-      this.heap[0] = last;
-    }
-    this.down(0);
+    if (index < top.stream.events.length) this.heap.replaceFirst({ event: top.stream.events[index], stream: top.stream, index });
+    else this.heap.pop();
   }
+}
 
-  private push(entry: { event: LogEvent; stream: LogStream; index: number }): void {
-    const heap = this.heap;
-    heap.push(entry);
-    for (let i = heap.length - 1; i > 0; ) {
-      const parent = (i - 1) >> 1;
-      if (!earlier(heap[i].event, heap[parent].event)) break;
-      [heap[i], heap[parent]] = [heap[parent], heap[i]];
-      i = parent;
-    }
-  }
-
-  private down(i: number): void {
-    const heap = this.heap;
-    for (;;) {
-      const left = 2 * i + 1;
-      const right = left + 1;
-      let least = i;
-      if (left < heap.length && earlier(heap[left].event, heap[least].event)) least = left;
-      if (right < heap.length && earlier(heap[right].event, heap[least].event)) least = right;
-      if (least === i) return;
-      [heap[i], heap[least]] = [heap[least], heap[i]];
-      i = least;
-    }
-  }
+interface StreamCursor {
+  event: LogEvent;
+  stream: LogStream;
+  index: number;
 }
 
 function earlier(a: LogEvent, b: LogEvent): boolean {

@@ -1,6 +1,7 @@
 import type { JobStatus } from "@aws-sdk/client-batch";
 import type { BatchService } from "../service";
 import { isTerminal, taskOf, type AttemptRecord, type JobRecord, type JobSpec } from "../state/job-record";
+import { Heap } from "../state/heap";
 import { jobLogLineCount } from "../state/job-logs";
 import { capacityOf, inOrder } from "../state/scheduler";
 import type { BatchStore } from "../state/store";
@@ -513,67 +514,41 @@ function zeroCounts(): StatusCounts {
 }
 
 /**
- * Keeps the `limit` entries with the greatest (key, tie) in a min-heap. Callers ask `accepts` before
- * building an entry, so a long stream of jobs costs a comparison each, not an allocation.
+ * Keeps the `limit` entries with the greatest (key, tie), the least of them first in a heap. Callers ask
+ * `accepts` before building an entry, so a long stream of jobs costs a comparison each, not an allocation.
  */
 class Greatest<T> {
-  private readonly heap: { key: number; tie: number; value: T }[] = [];
+  private readonly heap = new Heap<Ranked<T>>(lessRanked);
   /** Entries pushed out or turned away. */
   dropped = 0;
 
   constructor(private readonly limit: number) {}
 
   accepts(key: number, tie: number): boolean {
-    if (this.heap.length < this.limit) return true;
+    if (this.heap.size < this.limit) return true;
     this.dropped++;
-    const least = this.heap[0];
+    const least = this.heap.peek() as Ranked<T>;
     return key > least.key || (key === least.key && tie > least.tie);
   }
 
   /** Adds an entry `accepts` let in, pushing out the least when full. */
   add(key: number, tie: number, value: T): void {
-    const entry = { key, tie, value };
-    if (this.heap.length < this.limit) {
-      this.heap.push(entry);
-      this.up(this.heap.length - 1);
-    } else {
-      this.heap[0] = entry;
-      this.down(0);
-    }
+    if (this.heap.size < this.limit) this.heap.push({ key, tie, value });
+    else this.heap.replaceFirst({ key, tie, value });
   }
 
   /** Greatest first. */
   values(): T[] {
-    return [...this.heap].sort((a, b) => b.key - a.key || b.tie - a.tie).map((entry) => entry.value);
+    return [...this.heap.unordered()].sort((a, b) => b.key - a.key || b.tie - a.tie).map((entry) => entry.value);
   }
+}
 
-  private less(i: number, j: number): boolean {
-    const a = this.heap[i];
-    const b = this.heap[j];
-    return a.key < b.key || (a.key === b.key && a.tie < b.tie);
-  }
+interface Ranked<T> {
+  key: number;
+  tie: number;
+  value: T;
+}
 
-  private up(i: number): void {
-    const heap = this.heap;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!this.less(i, parent)) return;
-      [heap[i], heap[parent]] = [heap[parent], heap[i]];
-      i = parent;
-    }
-  }
-
-  private down(i: number): void {
-    const heap = this.heap;
-    for (;;) {
-      const left = 2 * i + 1;
-      const right = left + 1;
-      let least = i;
-      if (left < heap.length && this.less(left, least)) least = left;
-      if (right < heap.length && this.less(right, least)) least = right;
-      if (least === i) return;
-      [heap[i], heap[least]] = [heap[least], heap[i]];
-      i = least;
-    }
-  }
+function lessRanked<T>(a: Ranked<T>, b: Ranked<T>): boolean {
+  return a.key < b.key || (a.key === b.key && a.tie < b.tie);
 }

@@ -1,5 +1,7 @@
 import type { FairsharePolicy } from "@aws-sdk/client-batch";
 import type { JobRecord } from "./job-record";
+import { Heap } from "./heap";
+import { Line } from "./line";
 import { globMatches } from "./patterns";
 
 /** AWS's quota of active share identifiers per fair-share queue. */
@@ -28,7 +30,7 @@ export class FairShareQueue {
   joinRunnable(job: JobRecord): void {
     const share = this.shareOf(job);
     share.runnable++;
-    share.line.push(job, job.spec.schedulingPriority ?? 0, ++this.arrivals);
+    share.line.push({ job, priority: job.spec.schedulingPriority ?? 0, arrival: ++this.arrivals });
   }
 
   /** A job leaves the RUNNABLE line: placed, cancelled or removed. */
@@ -76,35 +78,52 @@ export class FairShareQueue {
    */
   *dispatchOrder(now: number, policy: FairsharePolicy | undefined): Generator<JobRecord> {
     const window = windowSeconds(policy);
-    const keys = new Map<Share, number>();
+    const turns = new Heap<ShareTurn>(turnBefore);
     for (const share of this.shares.values()) {
-      if (share.runnable === 0) continue;
-      keys.set(share, share.usageAt(now, policy) + share.weight(policy) * window * share.runningVcpus);
+      const head = share.runnable === 0 ? undefined : share.line.peek();
+      if (head === undefined) continue;
+      turns.push({ share, key: share.usageAt(now, policy) + share.weight(policy) * window * share.runningVcpus, arrival: head.arrival });
     }
-    const taken: { share: Share; job: JobRecord; priority: number; arrival: number }[] = [];
+    // Jobs the caller left RUNNABLE, by share, in the order they were taken.
+    const skipped = new Map<Share, LineEntry[]>();
+    const skip = (share: Share, entry: LineEntry): void => {
+      const entries = skipped.get(share);
+      if (entries === undefined) skipped.set(share, [entry]);
+      else entries.push(entry);
+    };
+    // The job last yielded, until the caller comes back: a caller that stops there leaves it unplaced.
+    let yielded: { share: Share; entry: LineEntry } | undefined;
     try {
-      for (;;) {
-        let best: Share | undefined;
-        let bestKey = Number.POSITIVE_INFINITY;
-        for (const [share, key] of keys) {
-          const head = share.line.peek();
-          if (head === undefined) continue;
-          if (key < bestKey || (key === bestKey && best !== undefined && head.arrival < (best.line.peek() as LineEntry).arrival)) {
-            best = share;
-            bestKey = key;
-          }
+      for (let turn = turns.peek(); turn !== undefined; turn = turns.peek()) {
+        const { share } = turn;
+        const head = share.line.peek();
+        if (head === undefined) {
+          turns.pop();
+          continue;
         }
-        if (best === undefined) return;
-        const entry = best.line.pop() as LineEntry;
-        taken.push({ share: best, ...entry });
-        keys.set(best, bestKey + best.weight(policy) * window * entry.job.spec.vcpus);
-        yield entry.job;
+        // The share's head left the line since this turn was ranked: rank it again by its new head.
+        if (head.arrival !== turn.arrival) {
+          turn.arrival = head.arrival;
+          turns.replaceFirst(turn);
+          continue;
+        }
+        share.line.shift();
+        turn.key += share.weight(policy) * window * head.job.spec.vcpus;
+        const next = share.line.peek();
+        if (next === undefined) turns.pop();
+        else {
+          turn.arrival = next.arrival;
+          turns.replaceFirst(turn);
+        }
+        yielded = { share, entry: head };
+        yield head.job;
+        yielded = undefined;
+        if (waiting(head.job)) skip(share, head);
       }
     } finally {
+      if (yielded !== undefined) skip(yielded.share, yielded.entry);
       // Jobs not placed are still RUNNABLE and keep their place.
-      for (const { share, job, priority, arrival } of taken) {
-        if (job.status === "RUNNABLE" && job.runnableLine !== undefined) share.line.push(job, priority, arrival);
-      }
+      for (const [share, entries] of skipped) share.line.putBack(entries.filter((entry) => waiting(entry.job)));
     }
   }
 
@@ -262,87 +281,87 @@ interface LineEntry {
   arrival: number;
 }
 
+/** A share's place in a dispatch walk: its key and the arrival of its next job, which breaks ties. */
+interface ShareTurn {
+  share: Share;
+  key: number;
+  arrival: number;
+}
+
+function turnBefore(a: ShareTurn, b: ShareTurn): boolean {
+  return a.key < b.key || (a.key === b.key && a.arrival < b.arrival);
+}
+
 /**
- * One share's RUNNABLE jobs as a binary heap: higher priority first, then earlier arrival. A job that leaves
- * RUNNABLE otherwise than through `pop` is dropped when it reaches the top, and the heap is rebuilt once such
- * jobs make up half of it, so its size stays proportional to the jobs waiting.
+ * One share's RUNNABLE jobs: higher priority first, then first come. One first-in, first-out line per
+ * scheduling priority, so taking the next job costs the same however many wait. A job that leaves RUNNABLE
+ * otherwise than through `shift` is dropped when it reaches the front, and the lines are rebuilt once such
+ * jobs make up half of them, so their size stays proportional to the jobs waiting.
  */
 class ShareLine {
-  private readonly heap: LineEntry[] = [];
+  private readonly lines = new Map<number, Line<LineEntry>>();
+  /** The priorities that have a line, highest first. */
+  private priorities: number[] = [];
+  private entries = 0;
 
-  push(job: JobRecord, priority: number, arrival: number): void {
-    this.heap.push({ job, priority, arrival });
-    this.up(this.heap.length - 1);
-  }
-
-  /** Rebuilds the heap once jobs that left it otherwise make up half of it. */
-  compact(waitingCount: number): void {
-    if (this.heap.length > 2 * waitingCount + 32) this.rebuild();
-  }
-
-  peek(): LineEntry | undefined {
-    this.dropStale();
-    return this.heap[0];
-  }
-
-  pop(): LineEntry | undefined {
-    this.dropStale();
-    const top = this.heap[0];
-    if (top === undefined) return undefined;
-    const last = this.heap.pop() as LineEntry;
-    if (this.heap.length > 0) {
-      this.heap[0] = last;
-      this.down(0);
+  push(entry: LineEntry): void {
+    let line = this.lines.get(entry.priority);
+    if (line === undefined) {
+      this.lines.set(entry.priority, (line = new Line()));
+      this.priorities.push(entry.priority);
+      this.priorities.sort((a, b) => b - a);
     }
-    return top;
+    line.push(entry);
+    this.entries++;
   }
 
-  private dropStale(): void {
-    while (this.heap.length > 0 && !waiting(this.heap[0].job)) {
-      const last = this.heap.pop() as LineEntry;
-      if (this.heap.length > 0) {
-        this.heap[0] = last;
-        this.down(0);
+  /** Puts entries taken by `shift` back in front, in the order they were taken. */
+  putBack(entries: readonly LineEntry[]): void {
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const entry = entries[i];
+      const line = this.lines.get(entry.priority);
+      if (line === undefined) this.push(entry);
+      else {
+        line.unshift(entry);
+        this.entries++;
       }
     }
   }
 
-  private rebuild(): void {
-    const kept = this.heap.filter((entry) => waiting(entry.job));
-    this.heap.length = 0;
-    for (const entry of kept) this.push(entry.job, entry.priority, entry.arrival);
+  /** Rebuilds the lines once jobs that left them otherwise make up half of them. */
+  compact(waitingCount: number): void {
+    if (this.entries <= 2 * waitingCount + 32) return;
+    const kept: LineEntry[] = [];
+    for (const priority of this.priorities) for (const entry of (this.lines.get(priority) as Line<LineEntry>).values()) if (waiting(entry.job)) kept.push(entry);
+    this.lines.clear();
+    this.priorities = [];
+    this.entries = 0;
+    for (const entry of kept) this.push(entry);
   }
 
-  private up(index: number): void {
-    const heap = this.heap;
-    const entry = heap[index];
-    while (index > 0) {
-      const parent = (index - 1) >> 1;
-      if (!before(entry, heap[parent])) break;
-      heap[index] = heap[parent];
-      index = parent;
+  peek(): LineEntry | undefined {
+    for (let i = 0; i < this.priorities.length; i++) {
+      const line = this.lines.get(this.priorities[i]) as Line<LineEntry>;
+      for (let head = line.first(); head !== undefined; head = line.first()) {
+        if (waiting(head.job)) return head;
+        line.shift();
+        this.entries--;
+      }
+      // An empty line goes, so that a walk over the priorities meets only lines with jobs.
+      this.lines.delete(this.priorities[i]);
+      this.priorities.splice(i--, 1);
     }
-    heap[index] = entry;
+    return undefined;
   }
 
-  private down(index: number): void {
-    const heap = this.heap;
-    const entry = heap[index];
-    for (;;) {
-      const left = 2 * index + 1;
-      if (left >= heap.length) break;
-      const right = left + 1;
-      const child = right < heap.length && before(heap[right], heap[left]) ? right : left;
-      if (!before(heap[child], entry)) break;
-      heap[index] = heap[child];
-      index = child;
+  shift(): LineEntry | undefined {
+    const head = this.peek();
+    if (head !== undefined) {
+      (this.lines.get(head.priority) as Line<LineEntry>).shift();
+      this.entries--;
     }
-    heap[index] = entry;
+    return head;
   }
-}
-
-function before(a: LineEntry, b: LineEntry): boolean {
-  return a.priority !== b.priority ? a.priority > b.priority : a.arrival < b.arrival;
 }
 
 /** Still in its queue's RUNNABLE line. */

@@ -24,6 +24,12 @@ export class Line<Item> {
     return this.items.length - this.head;
   }
 
+  /** Puts an item back at the front, as the next `shift` returns. */
+  unshift(item: Item): void {
+    if (this.head > 0) this.items[--this.head] = item;
+    else this.items.unshift(item);
+  }
+
   shift(): Item | undefined {
     if (this.head === this.items.length) return undefined;
     const item = this.items[this.head];

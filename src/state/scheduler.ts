@@ -248,7 +248,7 @@ function* snapshot(values: IterableIterator<JobRecord>): IterableIterator<JobRec
 /** The fair-share policy of a queue, if it has one. */
 export function fairsharePolicyOf(store: BatchStore, queueName: string): FairsharePolicy | undefined {
   const arn = store.jobQueues.find(queueName)?.detail.schedulingPolicyArn;
-  return arn ? store.schedulingPolicies.find(arn.replace(/^.*scheduling-policy\//, ""))?.detail.fairsharePolicy : undefined;
+  return arn ? store.schedulingPolicies.find(arn)?.detail.fairsharePolicy : undefined;
 }
 
 /**

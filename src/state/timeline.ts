@@ -1,3 +1,4 @@
+import { Heap } from "./heap";
 import { Line } from "./line";
 
 /** A timed event: plain data, so that a journal can record and replay it. */
@@ -13,19 +14,18 @@ export interface TimedEvent<Payload> {
  * earlier head of the two, so the order is exactly that of one heap, at O(1) for events due now.
  */
 export class Timeline<Payload> {
-  private readonly heap: TimedEvent<Payload>[] = [];
+  private readonly heap = new Heap<TimedEvent<Payload>>(earlier);
   /** Events in (at, sequence) order: each one appended is no earlier than the one before it. */
   private readonly line = new Line<TimedEvent<Payload>>();
   private sequence = 0;
 
   get size(): number {
-    return this.heap.length + this.line.size;
+    return this.heap.size + this.line.size;
   }
 
   schedule(at: number, payload: Payload): TimedEvent<Payload> {
     const event = { at, sequence: this.sequence++, payload };
     this.heap.push(event);
-    this.up(this.heap.length - 1);
     return event;
   }
 
@@ -46,74 +46,42 @@ export class Timeline<Payload> {
   /** Removes and returns the earliest event if it is due at `now`. */
   popDue(now: number): TimedEvent<Payload> | undefined {
     const lineFirst = this.line.first();
-    const heapFirst = this.heap[0];
-    if (lineFirst !== undefined && (heapFirst === undefined || this.before(lineFirst, heapFirst))) {
+    const heapFirst = this.heap.peek();
+    if (lineFirst !== undefined && (heapFirst === undefined || earlier(lineFirst, heapFirst))) {
       if (lineFirst.at > now) return undefined;
       return this.line.shift();
     }
     if (!heapFirst || heapFirst.at > now) return undefined;
-    const last = this.heap.pop() as TimedEvent<Payload>;
-    if (this.heap.length > 0) {
-      this.heap[0] = last;
-      this.down(0);
-    }
-    return heapFirst;
+    return this.heap.pop();
   }
 
   clear(): void {
-    this.heap.length = 0;
+    this.heap.clear();
     this.line.clear();
   }
 
   /** Every event waiting, in the order they would run, and the sequence the next one gets: for a snapshot. */
   saved(): { nextSequence: number; events: TimedEvent<Payload>[] } {
-    const events = [...this.heap, ...this.line.values()].sort((a, b) => (this.before(a, b) ? -1 : 1));
+    const events = [...this.heap.unordered(), ...this.line.values()].sort((a, b) => (earlier(a, b) ? -1 : 1));
     return { nextSequence: this.sequence, events };
   }
 
   /** Replaces what waits with saved events, keeping their order. */
   restore(saved: { nextSequence: number; events: readonly TimedEvent<Payload>[] }): void {
     this.clear();
-    for (const event of saved.events) {
-      this.heap.push({ at: event.at, sequence: event.sequence, payload: event.payload });
-      this.up(this.heap.length - 1);
-    }
+    for (const event of saved.events) this.heap.push({ at: event.at, sequence: event.sequence, payload: event.payload });
     this.sequence = saved.nextSequence;
   }
 
   private first(): TimedEvent<Payload> | undefined {
     const lineFirst = this.line.first();
-    const heapFirst = this.heap[0];
+    const heapFirst = this.heap.peek();
     if (lineFirst === undefined) return heapFirst;
     if (heapFirst === undefined) return lineFirst;
-    return this.before(lineFirst, heapFirst) ? lineFirst : heapFirst;
+    return earlier(lineFirst, heapFirst) ? lineFirst : heapFirst;
   }
+}
 
-  private before(a: TimedEvent<Payload>, b: TimedEvent<Payload>): boolean {
-    return a.at < b.at || (a.at === b.at && a.sequence < b.sequence);
-  }
-
-  private up(index: number): void {
-    const heap = this.heap;
-    while (index > 0) {
-      const parent = (index - 1) >> 1;
-      if (!this.before(heap[index], heap[parent])) break;
-      [heap[index], heap[parent]] = [heap[parent], heap[index]];
-      index = parent;
-    }
-  }
-
-  private down(index: number): void {
-    const heap = this.heap;
-    for (;;) {
-      const left = index * 2 + 1;
-      const right = left + 1;
-      let smallest = index;
-      if (left < heap.length && this.before(heap[left], heap[smallest])) smallest = left;
-      if (right < heap.length && this.before(heap[right], heap[smallest])) smallest = right;
-      if (smallest === index) return;
-      [heap[index], heap[smallest]] = [heap[smallest], heap[index]];
-      index = smallest;
-    }
-  }
+function earlier<Payload>(a: TimedEvent<Payload>, b: TimedEvent<Payload>): boolean {
+  return a.at < b.at || (a.at === b.at && a.sequence < b.sequence);
 }
