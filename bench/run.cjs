@@ -1,5 +1,5 @@
 "use strict";
-// `npm run bench`: runs the three benchmarks and the cold/warm profile, each in a fresh process, prints one table and writes
+// `npm run bench`: runs the benchmarks and the cold/warm profile, each in a fresh process, prints one table and writes
 // bench/results.md with the machine's details. Each part can also run alone (see the files).
 const { spawn } = require("node:child_process");
 const fs = require("node:fs");
@@ -83,12 +83,26 @@ function fairShareTable(result) {
     const flat = row.fairShareUs / smallest.get(row.operation).fairShareUs;
     lines.push(`| ${row.jobs.toLocaleString("en-US")} | ${row.operation} | ${fixed(row.fairShareUs, 1)} | ${fixed(row.fifoUs, 1)} | ${fixed(row.ratio, 2)} | ${mark(row.ratio <= GOAL_FAIR_SHARE_RATIO)} | ${fixed(flat, 2)} | ${mark(flat <= GOAL_FLAT_RATIO)} |`);
   }
-  const drainRatio = result.drain.fairShareMs / result.drain.fifoMs;
+  const { drain } = result;
   lines.push(
     "",
-    `Draining ${result.drain.jobs.toLocaleString("en-US")} one-minute jobs on 1,000 vCPUs, manual clock: FIFO ${fixed(result.drain.fifoMs / 1000, 2)} s, fair share ${fixed(result.drain.fairShareMs / 1000, 2)} s, ratio ${fixed(drainRatio, 2)} (goal ≤ ${GOAL_DRAIN_RATIO}: ${mark(drainRatio <= GOAL_DRAIN_RATIO)}).`,
+    `Draining ${drain.jobs.toLocaleString("en-US")} one-minute jobs (${result.shares} arrays, one per share identifier) on 1,000 vCPUs, manual clock, medians of ${drain.rounds} alternating rounds after a warm-up: ` +
+      `FIFO ${fixed(drain.fifoMs / 1000, 2)} s, fair share ${fixed(drain.fairShareMs / 1000, 2)} s, ratio ${fixed(drain.ratio, 2)} (goal ≤ ${GOAL_DRAIN_RATIO}: ${mark(drain.ratio <= GOAL_DRAIN_RATIO)}).`,
   );
   return lines;
+}
+
+function executorTable(result) {
+  return [
+    "### The process executor against direct spawns (bench/executor.cjs)",
+    "",
+    `${result.rounds} rounds of ${result.jobsPerBlock.toLocaleString("en-US")} \`true\` commands, ${result.concurrency} at a time: as the children of an array job through a queue ` +
+      `(\`executor: "process"\`, maxvCpus ${result.concurrency}), and spawned directly with \`child_process.spawn\` by ${result.concurrency} workers; blocks alternate. Goal: at most ${result.goalRatio}× the direct time per job.`,
+    "",
+    "| Direct jobs/s | Through the queue jobs/s | Direct ms/job | Through the queue ms/job | Ratio (median) | Range over rounds | ≤ 1.2 |",
+    "|---:|---:|---:|---:|---:|---:|:---:|",
+    `| ${Math.round(result.directJobsPerSecond)} | ${Math.round(result.fakeJobsPerSecond)} | ${fixed(result.directMsPerJob, 3)} | ${fixed(result.fakeMsPerJob, 3)} | ${fixed(result.ratio, 2)} | ${fixed(result.minRatio, 2)}–${fixed(result.maxRatio, 2)} | ${mark(result.ratio <= result.goalRatio)} |`,
+  ];
 }
 
 function coldWarmTable(result) {
@@ -122,6 +136,7 @@ async function main() {
   const engine = await runPart("engine.cjs", ["--expose-gc"]);
   const coldWarm = await runPart("cold-warm.cjs", ["--expose-gc"]);
   const fairShare = await runPart("fair-share.cjs", ["--expose-gc"]);
+  const executor = await runPart("executor.cjs");
   const info = machine();
   const load = `${loadBefore.toFixed(2)} before, ${os.loadavg()[0].toFixed(2)} after (the benchmark's own process and V8's background threads count too)`;
   const table = [
@@ -132,6 +147,8 @@ async function main() {
     ...engineTable(engine),
     "",
     ...fairShareTable(fairShare),
+    "",
+    ...executorTable(executor),
     "",
     ...coldWarmTable(coldWarm),
   ];

@@ -22,6 +22,8 @@ type ShareDistribution = NonNullable<FairsharePolicy["shareDistribution"]>;
  */
 export class FairShareQueue {
   private readonly shares = new Map<string, Share>();
+  /** Shares with RUNNABLE jobs: a dispatch walk ranks only these. */
+  private readonly waitingShares = new Set<Share>();
   private arrivals = 0;
   /** vCPUs of the queue's STARTING and RUNNING jobs. */
   runningVcpus = 0;
@@ -29,7 +31,7 @@ export class FairShareQueue {
   /** A job joins the queue's RUNNABLE line. */
   joinRunnable(job: JobRecord): void {
     const share = this.shareOf(job);
-    share.runnable++;
+    if (share.runnable++ === 0) this.waitingShares.add(share);
     share.line.push({ job, priority: job.spec.schedulingPriority ?? 0, arrival: ++this.arrivals });
   }
 
@@ -37,7 +39,7 @@ export class FairShareQueue {
   leftRunnable(job: JobRecord): void {
     const share = this.shares.get(shareIdentifierOf(job));
     if (!share) return;
-    share.runnable--;
+    if (--share.runnable === 0) this.waitingShares.delete(share);
     share.line.compact(share.runnable);
   }
 
@@ -78,12 +80,13 @@ export class FairShareQueue {
    */
   *dispatchOrder(now: number, policy: FairsharePolicy | undefined): Generator<JobRecord> {
     const window = windowSeconds(policy);
-    const turns = new Heap<ShareTurn>(turnBefore);
-    for (const share of this.shares.values()) {
-      const head = share.runnable === 0 ? undefined : share.line.peek();
-      if (head === undefined) continue;
-      turns.push({ share, key: share.usageAt(now, policy) + share.weight(policy) * window * share.runningVcpus, arrival: head.arrival });
+    // A share's first entry may have left RUNNABLE: its turn is ranked again when it comes up.
+    const ranked: ShareTurn[] = [];
+    for (const share of this.waitingShares) {
+      const arrival = share.line.frontArrival;
+      if (arrival !== undefined) ranked.push({ share, key: share.usageAt(now, policy) + share.weight(policy) * window * share.runningVcpus, arrival });
     }
+    const turns = Heap.of(ranked, turnBefore);
     // Jobs the caller left RUNNABLE, by share, in the order they were taken.
     const skipped = new Map<Share, LineEntry[]>();
     const skip = (share: Share, entry: LineEntry): void => {
@@ -303,6 +306,12 @@ class ShareLine {
   /** The priorities that have a line, highest first. */
   private priorities: number[] = [];
   private entries = 0;
+  /**
+   * The first entry's priority and arrival as of the last change, kept as numbers so that ranking the shares
+   * reads no entry; that entry may have left RUNNABLE since.
+   */
+  private frontPriority = Number.NEGATIVE_INFINITY;
+  frontArrival: number | undefined = undefined;
 
   push(entry: LineEntry): void {
     let line = this.lines.get(entry.priority);
@@ -313,6 +322,7 @@ class ShareLine {
     }
     line.push(entry);
     this.entries++;
+    if (this.frontArrival === undefined || entry.priority > this.frontPriority) this.setFront(entry);
   }
 
   /** Puts entries taken by `shift` back in front, in the order they were taken. */
@@ -326,6 +336,7 @@ class ShareLine {
         this.entries++;
       }
     }
+    this.refreshFront();
   }
 
   /** Rebuilds the lines once jobs that left them otherwise make up half of them. */
@@ -336,14 +347,19 @@ class ShareLine {
     this.lines.clear();
     this.priorities = [];
     this.entries = 0;
+    this.setFront(undefined);
     for (const entry of kept) this.push(entry);
   }
 
+  /** The first job still RUNNABLE; entries of jobs that left are dropped on the way. */
   peek(): LineEntry | undefined {
     for (let i = 0; i < this.priorities.length; i++) {
       const line = this.lines.get(this.priorities[i]) as Line<LineEntry>;
       for (let head = line.first(); head !== undefined; head = line.first()) {
-        if (waiting(head.job)) return head;
+        if (waiting(head.job)) {
+          this.setFront(head);
+          return head;
+        }
         line.shift();
         this.entries--;
       }
@@ -351,6 +367,7 @@ class ShareLine {
       this.lines.delete(this.priorities[i]);
       this.priorities.splice(i--, 1);
     }
+    this.setFront(undefined);
     return undefined;
   }
 
@@ -359,8 +376,22 @@ class ShareLine {
     if (head !== undefined) {
       (this.lines.get(head.priority) as Line<LineEntry>).shift();
       this.entries--;
+      this.refreshFront();
     }
     return head;
+  }
+
+  private refreshFront(): void {
+    for (const priority of this.priorities) {
+      const first = (this.lines.get(priority) as Line<LineEntry>).first();
+      if (first !== undefined) return this.setFront(first);
+    }
+    this.setFront(undefined);
+  }
+
+  private setFront(entry: LineEntry | undefined): void {
+    this.frontPriority = entry?.priority ?? Number.NEGATIVE_INFINITY;
+    this.frontArrival = entry?.arrival;
   }
 }
 

@@ -4,9 +4,17 @@
  * dashboard's top-N lists.
  */
 export class Heap<Item> {
-  private readonly items: Item[] = [];
+  private items: Item[] = [];
 
   constructor(private readonly before: (a: Item, b: Item) => boolean) {}
+
+  /** A heap of these items, in linear time. Takes the array over. */
+  static of<Item>(items: Item[], before: (a: Item, b: Item) => boolean): Heap<Item> {
+    const heap = new Heap(before);
+    heap.items = items;
+    heap.heapify();
+    return heap;
+  }
 
   get size(): number {
     return this.items.length;
@@ -47,7 +55,11 @@ export class Heap<Item> {
     let kept = 0;
     for (const item of items) if (keep(item)) items[kept++] = item;
     items.length = kept;
-    for (let i = (kept >> 1) - 1; i >= 0; i--) this.down(i);
+    this.heapify();
+  }
+
+  private heapify(): void {
+    for (let i = (this.items.length >> 1) - 1; i >= 0; i--) this.down(i);
   }
 
   /** The items in no particular order. */
