@@ -6,7 +6,7 @@ import type { BatchOperations, OperationContext } from "./operations/context";
 import { operations as defaultOperations } from "./operations";
 import { createExecutor, type AttemptExecutor, type ExecutorKind, type ExecutorOptions } from "./executor";
 import { ManualClock, RealClock, type Clock } from "./state/clock";
-import { Engine, type PhaseDelays } from "./state/engine";
+import { Engine, type EndedProcessAttempt, type PhaseDelays } from "./state/engine";
 import { createIdGenerator, type IdGenerator, type IdState } from "./state/ids";
 import type { Partition } from "./state/partition";
 import { Partitions, type BatchStore } from "./state/store";
@@ -71,7 +71,9 @@ export type JournalChange =
   /** A read (or a failed call) whose settling of the engine ran events: they happened at `at`. */
   | { kind: "settle"; at: number }
   /** A control endpoint that changed state, as the request it was. */
-  | (ChangeMoment & { kind: "control"; method: string; path: string; body: string });
+  | (ChangeMoment & { kind: "control"; method: string; path: string; body: string })
+  /** An attempt run as a process ended (its exit code, its output): replaying it starts no process. */
+  | (ChangeMoment & { kind: "attempt-ended" } & EndedProcessAttempt);
 
 /** Operations that change nothing, so they need no new scheduling pass. */
 const READ_ONLY = /^(Describe|List|Get)/;
@@ -350,7 +352,11 @@ export class BatchService {
 
   private makeEngine(): Engine {
     const { resourceTransitionMs, delays, jobRetentionMs } = this.options;
-    return new Engine(this.clock, this.partitions, { resourceTransitionMs, delays, jobRetentionMs, executor: this.executor, observer: this.events });
+    const processEnds = {
+      wanted: () => this.journal !== undefined,
+      ended: (ended: EndedProcessAttempt) => this.journal?.record({ kind: "attempt-ended", at: this.clock.now(), ids: this.ids.state(), ...ended }),
+    };
+    return new Engine(this.clock, this.partitions, { resourceTransitionMs, delays, jobRetentionMs, executor: this.executor, observer: this.events, processEnds });
   }
 
   /** A job by id in whichever partition holds it. */
@@ -490,15 +496,17 @@ export class BatchService {
   /** The whole state as plain JSON data (not the onJob rules, not the recorded requests). */
   snapshot(): Snapshot {
     this.engine.settleSync();
-    return takeSnapshot({ clock: this.clock, ids: this.ids, timeline: this.engine.savedTimeline(), partitions: this.partitions });
+    return takeSnapshot({ clock: this.clock, ids: this.ids, timeline: this.engine.savedTimeline(), partitions: this.partitions, processAttempts: this.engine.savedProcessAttempts() });
   }
 
   /**
    * Replaces the state with a snapshot's: a manual clock moves to the snapshot's time, ids go on from where
    * the snapshot's stood, and the events that were waiting (jobs in flight) wait again. Takes a copy, so two
    * services restored from one snapshot share nothing. Throws a clear Error on a value that is not a snapshot.
+   * Attempts that ran as processes have none now: they end as AWS ends an attempt whose host is gone, unless
+   * `replaying` (a journal follows, which may hold their ends; see `Engine.endLostProcessAttempts`).
    */
-  restore(value: unknown): void {
+  restore(value: unknown, { replaying = false }: { replaying?: boolean } = {}): void {
     checkSnapshot(value);
     const snapshot = JSON.parse(JSON.stringify(value)) as Snapshot;
     this.partitions.clear();
@@ -509,10 +517,13 @@ export class BatchService {
     try {
       restoreSnapshot(this.partitions, snapshot);
       this.engine.restoreTimeline(snapshot.timeline);
+      this.engine.adoptProcessAttempts(snapshot.processAttempts ?? []);
     } catch (error) {
       this.reset();
       throw new Error(`fakeBatch({ state }): the snapshot is malformed: ${(error as Error)?.message ?? String(error)}`);
     }
+    this.engine.replaying = replaying;
+    if (!replaying) this.engine.endLostProcessAttempts();
   }
 
   /** Clears every partition, the recorded requests, the faults and the clock. */

@@ -283,6 +283,27 @@ describe("a running process never holds up a response", () => {
     expect(processesWith(marker)).toHaveLength(0);
   });
 
+  test("a snapshot taken while a process runs restores its attempt as ended by a lost host; the retry runs for real", async () => {
+    const { fake, batch, shell } = await processFake();
+    const marker = "1006.5";
+    const definition = await shell(`echo "attempt $AWS_BATCH_JOB_ATTEMPT"; [ "$AWS_BATCH_JOB_ATTEMPT" -gt 1 ] || exec sleep ${marker}`);
+    const { jobId } = await batch.send(new SubmitJobCommand({ jobName: "moved", jobQueue: "jq", jobDefinition: definition, retryStrategy: { attempts: 2 } }));
+    await eventually(() => fake.logs(jobId!).includes("attempt 1"), "the first attempt runs");
+    const state = fake.snapshot();
+    await fake.close();
+    expect(processesWith(marker)).toEqual([]);
+
+    // The restored fake has no process behind the first attempt: it ends as AWS ends an attempt whose host is gone.
+    const restored = setup({ executor: "process", state });
+    const helpers = processHelpers(restored.batch);
+    const job = await helpers.waitFor(jobId!);
+    expect(job.status).toBe("SUCCEEDED");
+    expect(job.attempts!.map((attempt) => attempt.statusReason)).toEqual([expect.stringMatching(/^Host EC2 \(instance i-[0-9a-f]+\) terminated\.$/), "Essential container in task exited"]);
+    expect(job.attempts![0].container?.exitCode).toBeUndefined();
+    expect(restored.fake.logs(jobId!)).toEqual(["attempt 1", "attempt 2"]);
+    await restored.fake.close();
+  });
+
   test("the scripted executor is still the default: nothing runs", async () => {
     const { fake, batch } = setup();
     await fake.provision({ jobQueues: ["jq"] });

@@ -46,6 +46,49 @@ describe("npx parlel-batch --executor process", () => {
     }
   });
 
+  test("with --state-dir, a restart keeps what processes did without running them again; an attempt running at the crash ends as a lost host's", async () => {
+    const stateDir = join(scratch, "state");
+    const counted = join(scratch, "runs.txt");
+    const marker = "1007.5";
+    const start = () => startServerProcess(["--executor", "process", "--state-dir", stateDir]);
+    const first = await start();
+    let batch = client(first.url);
+    let helpers = processHelpers(batch);
+    await computeEnvironment(batch, "parlel-ce", 4);
+    await queue(batch, "jq", 1, ["parlel-ce"]);
+    const counter = await helpers.shell(`echo ran >> ${counted}; echo hello; exit 3`);
+    const { jobId: finished } = await batch.send(new SubmitJobCommand({ jobName: "counter", jobQueue: "jq", jobDefinition: counter }));
+    expect((await helpers.waitFor(finished!)).container?.exitCode).toBe(3);
+    const sleeper = await helpers.shell(`echo ready; exec sleep ${marker}`);
+    const { jobId: running } = await batch.send(new SubmitJobCommand({ jobName: "sleeper", jobQueue: "jq", jobDefinition: sleeper }));
+    await helpers.waitFor(running!, ["RUNNING"]);
+    await eventually(() => processesWith(marker).length === 1, "the sleeper's process runs");
+
+    // A crash: the server cannot stop its processes, so this test does.
+    first.child.kill("SIGKILL");
+    await first.exited;
+    for (const pid of processesWith(marker)) process.kill(pid, "SIGKILL");
+
+    const second = await start();
+    try {
+      batch = client(second.url);
+      helpers = processHelpers(batch);
+      const kept = await helpers.describe(finished!);
+      expect(kept.status).toBe("FAILED");
+      expect(kept.container?.exitCode).toBe(3);
+      const logs = (await (await fetch(`${second.url}/_parlel/jobs/${finished}/logs`)).json()) as { logs: string[] };
+      expect(logs.logs).toEqual(["hello"]);
+      // The finished job's command did not run again on restart.
+      expect(readFileSync(counted, "utf8")).toBe("ran\n");
+      const lost = await helpers.waitFor(running!);
+      expect(lost.status).toBe("FAILED");
+      expect(lost.statusReason).toMatch(/^Host EC2 \(instance i-[0-9a-f]+\) terminated\.$/);
+      expect(processesWith(marker)).toEqual([]);
+    } finally {
+      await second.stop();
+    }
+  });
+
   test("--executor sandbox without bwrap on PATH refuses to start and names the package", async () => {
     const child = spawn(process.execPath, [CLI, "--port", "0", "--executor", "sandbox"], { env: { PATH: join(scratch, "empty-bin") }, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";

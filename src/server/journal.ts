@@ -67,6 +67,8 @@ export class StateDirectory implements ChangeJournal {
     const file = this.readStateFile();
     const { lines, tornAt } = this.readJournal();
     if (file !== undefined) await this.restore(file);
+    // Attempts started while replaying wait for their recorded ends instead of running their commands again.
+    else this.service.engine.replaying = true;
     let replayed = 0;
     for (const line of lines) {
       if (line.sequence <= this.sequence) continue;
@@ -76,6 +78,9 @@ export class StateDirectory implements ChangeJournal {
     }
     // Back on the clock the server was started with.
     if (this.service.clock instanceof RealClock) this.service.clock.pinned = undefined;
+    // Processes that ran when the last server stopped went with it: those attempts end as a lost host's do.
+    // The compaction below keeps that, before anything else is journaled.
+    this.service.engine.endLostProcessAttempts();
     this.journalFd = openSync(this.journalPath, "a");
     if (tornAt !== undefined) {
       ftruncateSync(this.journalFd, tornAt);
@@ -162,7 +167,7 @@ export class StateDirectory implements ChangeJournal {
   }
 
   private async restore(file: StateFile): Promise<void> {
-    this.service.restore(file.state);
+    this.service.restore(file.state, { replaying: true });
     for (const body of file.outcomes) await this.control({ method: "POST", path: "/_parlel/outcomes", body });
     // Setting the rules made request ids: the generator goes back to where the snapshot had it.
     this.service.ids = createIdGenerator(this.seed, file.state.ids);
@@ -177,6 +182,10 @@ export class StateDirectory implements ChangeJournal {
       return;
     }
     this.service.ids = createIdGenerator(this.seed, line.ids);
+    if (line.kind === "attempt-ended") {
+      this.service.engine.replayProcessEnd(line);
+      return;
+    }
     if (line.kind === "control") {
       this.trackOutcomes(line.method, line.path, line.body);
       await this.control(line);
@@ -220,7 +229,10 @@ function parseLine(text: string, number: number, count: number, path: string): J
   if (line.kind === "control" && (typeof line.method !== "string" || typeof line.path !== "string" || typeof line.body !== "string" || typeof line.ids?.kind !== "string")) {
     return corrupt("a control change without its method, path, body or id state");
   }
-  if (line.kind !== "batch" && line.kind !== "control" && line.kind !== "settle") return corrupt(`unknown kind ${JSON.stringify((line as { kind?: unknown }).kind)}`);
+  if (line.kind === "attempt-ended" && (typeof line.jobId !== "string" || typeof line.token !== "number" || typeof line.end !== "object" || !Array.isArray(line.lines) || typeof line.partition?.accountId !== "string")) {
+    return corrupt("a process's end without its job, attempt, partition, end or lines");
+  }
+  if (line.kind !== "batch" && line.kind !== "control" && line.kind !== "settle" && line.kind !== "attempt-ended") return corrupt(`unknown kind ${JSON.stringify((line as { kind?: unknown }).kind)}`);
   return line;
 }
 

@@ -59,6 +59,38 @@ export interface EngineOptions {
   jobRetentionMs?: number;
   /** Runs the attempts no `onJob` rule scripts, as real processes. Without one, such attempts exit 0 at once. */
   executor?: AttemptExecutor;
+  /** Hears how each attempt run as a process ended, with its output, while `wanted()` (a journal keeps them). */
+  processEnds?: { wanted(): boolean; ended(ended: EndedProcessAttempt): void };
+}
+
+/**
+ * How an attempt run as a process ended, with the lines it wrote: what a journal records, so that replaying
+ * it needs no process (the real one decided the exit code once).
+ */
+export interface EndedProcessAttempt {
+  partition: Partition;
+  jobId: string;
+  token: number;
+  end: AttemptEnd;
+  lines: { timestamp: number; message: string }[];
+}
+
+/** An attempt run as a process, as a snapshot names it: restored, its process is gone. */
+export interface SavedProcessAttempt {
+  partition: Partition;
+  jobId: string;
+  token: number;
+}
+
+/**
+ * An attempt run as a process. `running` is undefined when its process is not this engine's: restored from a
+ * snapshot or replayed from a journal, it waits for its recorded end, or ends as its host did.
+ */
+interface ProcessAttempt {
+  partition: Partition;
+  running: RunningAttempt | undefined;
+  /** Its output so far, while a journal wants it. */
+  lines: { timestamp: number; message: string }[] | undefined;
 }
 
 export const DEFAULT_JOB_RETENTION_MS = 24 * 60 * 60 * 1000;
@@ -85,7 +117,9 @@ export class Engine {
   private readonly scheduler: Scheduler;
   private readonly waiting = new Set<Promise<void>>();
   /** Attempts running as real processes, by job. */
-  private readonly processes = new Map<JobRecord, RunningAttempt>();
+  private readonly processes = new Map<JobRecord, ProcessAttempt>();
+  /** While a journal is replayed: attempts that would start a process wait for their recorded end instead. */
+  replaying = false;
   /** On the real clock with an executor: wakes the engine for its next event when no request comes. */
   private wakeTimer: NodeJS.Timeout | undefined;
   private wakeTime: number | undefined;
@@ -553,36 +587,96 @@ export class Engine {
   private launch(executor: AttemptExecutor, store: BatchStore, job: JobRecord, token: number, view: AttemptView): void {
     if (this.closed) return;
     const partition = store.partition;
-    const running = executor.start(attemptLaunch(job, view), {
-      log: (line) => this.writeLog(store, job, line),
+    if (this.replaying) {
+      this.processes.set(job, { partition, running: undefined, lines: undefined });
+      return;
+    }
+    const attempt: ProcessAttempt = { partition, running: undefined, lines: this.options.processEnds?.wanted() ? [] : undefined };
+    attempt.running = executor.start(attemptLaunch(job, view), {
+      log: (line) => {
+        if (this.writeLog(store, job, line)) attempt.lines?.push({ timestamp: this.now(), message: line });
+      },
       ended: (end) => this.processEnded(partition, job, token, end),
     });
-    this.processes.set(job, running);
+    this.processes.set(job, attempt);
   }
 
   private processEnded(partition: Partition, job: JobRecord, token: number, end: AttemptEnd): void {
     if (this.closed || job.attemptToken !== token) return;
+    const attempt = this.processes.get(job);
     this.processes.delete(job);
     if (job.status !== "RUNNING") return;
+    if (attempt?.lines !== undefined) this.reportProcessEnd({ partition, jobId: job.jobId, token, end, lines: attempt.lines });
     const outcome: JobOutcome = { exitCode: end.exitCode, reason: end.reason };
     this.timeline.scheduleNow(this.clock.now(), { type: "attempt-ends", partition, jobId: job.jobId, token, outcome, statusReason: end.statusReason });
     // No request may come soon: what follows (dependents, the next attempt, the next job placed) runs now.
     this.settleSync();
   }
 
+  private reportProcessEnd(ended: EndedProcessAttempt): void {
+    try {
+      this.options.processEnds?.ended(ended);
+    } catch (error) {
+      // No caller to answer: the end still happens; only its record is missing.
+      console.error(`parlel-batch: could not record the end of job ${ended.jobId}'s attempt: ${(error as Error)?.message ?? String(error)}`);
+    }
+  }
+
+  /** The attempts run as processes now, for a snapshot. */
+  savedProcessAttempts(): SavedProcessAttempt[] {
+    return [...this.processes].map(([job, attempt]) => ({ partition: attempt.partition, jobId: job.jobId, token: job.attemptToken }));
+  }
+
+  /** A snapshot's attempts run as processes: their processes are not this engine's, so they wait without one. */
+  adoptProcessAttempts(saved: readonly SavedProcessAttempt[]): void {
+    for (const { partition, jobId, token } of saved) {
+      const job = this.partitions.get(partition).jobs.get(jobId);
+      if (job !== undefined && job.attemptToken === token && (job.status === "RUNNING" || job.status === "STARTING")) {
+        this.processes.set(job, { partition, running: undefined, lines: undefined });
+      }
+    }
+  }
+
+  /** A journal's record of a process's end, replayed: its lines, then its end, as they happened. */
+  replayProcessEnd(ended: EndedProcessAttempt): void {
+    const store = this.partitions.get(ended.partition);
+    const job = store.jobs.get(ended.jobId);
+    if (job === undefined || this.processes.get(job)?.running !== undefined) return;
+    if (job.attemptToken !== ended.token || job.status !== "RUNNING") return;
+    for (const line of ended.lines) this.writeLog(store, job, line.message, line.timestamp);
+    this.processEnded(ended.partition, job, ended.token, ended.end);
+  }
+
+  /**
+   * Ends the attempts whose processes went with an earlier server or fake (restored or replayed, with no end
+   * recorded) as AWS ends an attempt whose host is gone, and starts real processes from then on.
+   */
+  endLostProcessAttempts(): void {
+    this.replaying = false;
+    const lost = [...this.processes].filter(([, attempt]) => attempt.running === undefined);
+    for (const [job, attempt] of lost) {
+      this.processes.delete(job);
+      this.hostLost(this.partitions.get(attempt.partition), job);
+    }
+    if (lost.length > 0) {
+      this.scheduler.wake();
+      this.settleSync();
+    }
+  }
+
   /** The job's attempt is over (terminated, timed out, ended by its main node): its process stops. */
   private stopProcess(job: JobRecord): void {
-    const running = this.processes.get(job);
-    if (!running) return;
+    const attempt = this.processes.get(job);
+    if (!attempt) return;
     this.processes.delete(job);
-    running.stop();
+    attempt.running?.stop();
   }
 
   /** Stops the engine's timers and kills every attempt's process at once (reset, close). */
   close(): void {
     this.closed = true;
     this.clearWakeTimer();
-    for (const running of this.processes.values()) running.stop(true);
+    for (const attempt of this.processes.values()) attempt.running?.stop(true);
     this.processes.clear();
   }
 
@@ -776,19 +870,22 @@ export class Engine {
     for (const [job] of store.jobs.inFlight.after()) {
       if (job.computeEnvironment === computeEnvironment && (jobIds === undefined || jobIds.has(job.jobId))) hit.push(job);
     }
-    store.jobs.views.changed();
-    for (const job of hit) {
-      if (job.status !== "STARTING" && job.status !== "RUNNING") continue;
-      if (job.status === "STARTING") {
-        job.taskToken = job.attemptToken;
-        job.taskComputeEnvironment = job.computeEnvironment;
-      }
-      const reason = `Host EC2 (instance ${instanceIdOf(job)}) terminated.`;
-      if (job.kind === "multinode-parent" && job.status === "RUNNING") this.stopNodes(store, job, "FAILED", reason, null);
-      this.endAttempt(store, job, { exitCode: null }, reason);
-    }
+    for (const job of hit) this.hostLost(store, job);
     this.scheduler.wake();
     return hit;
+  }
+
+  /** The host under a STARTING or RUNNING attempt is gone: the attempt ends with no exit code. */
+  private hostLost(store: BatchStore, job: JobRecord): void {
+    if (job.status !== "STARTING" && job.status !== "RUNNING") return;
+    store.jobs.views.changed();
+    if (job.status === "STARTING") {
+      job.taskToken = job.attemptToken;
+      job.taskComputeEnvironment = job.computeEnvironment;
+    }
+    const reason = `Host EC2 (instance ${instanceIdOf(job)}) terminated.`;
+    if (job.kind === "multinode-parent" && job.status === "RUNNING") this.stopNodes(store, job, "FAILED", reason, null);
+    this.endAttempt(store, job, { exitCode: null }, reason);
   }
 
   /** Ends a running (or starting) attempt now, with the outcome given. */

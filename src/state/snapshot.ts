@@ -1,4 +1,4 @@
-import type { EngineEvent } from "./engine";
+import type { EngineEvent, SavedProcessAttempt } from "./engine";
 import type { SavedFairShare } from "./fair-share";
 import type { IdState } from "./ids";
 import { newJobRecord, NO_ATTEMPTS, type JobRecord, type JobSpec } from "./job-record";
@@ -22,6 +22,8 @@ export interface Snapshot {
   ids: IdState;
   timeline: { nextSequence: number; events: TimedEvent<EngineEvent>[] };
   partitions: SavedPartition[];
+  /** Attempts that ran as processes: restored, their processes are gone (absent in snapshots without any). */
+  processAttempts?: SavedProcessAttempt[];
 }
 
 export const SNAPSHOT_FORMAT = "parlel-batch-snapshot";
@@ -64,6 +66,7 @@ export interface SnapshotSource {
   ids: { state(): IdState };
   timeline: Snapshot["timeline"] | undefined;
   partitions: Partitions;
+  processAttempts: SavedProcessAttempt[];
 }
 
 /** The state as a snapshot, sharing nothing with the live records. */
@@ -78,6 +81,7 @@ export function takeSnapshot(source: SnapshotSource): Snapshot {
     ids: source.ids.state(),
     timeline: source.timeline,
     partitions: [...source.partitions.all()].map(savePartition),
+    ...(source.processAttempts.length > 0 ? { processAttempts: source.processAttempts } : {}),
   };
   // One pass through JSON: the snapshot is then JSON for sure, and shares nothing with the store.
   return JSON.parse(JSON.stringify(snapshot)) as Snapshot;
@@ -211,6 +215,7 @@ export function checkSnapshot(value: unknown): asserts value is Snapshot {
   const timeline = snapshot.timeline as Plain | undefined;
   if (typeof timeline !== "object" || timeline === null || !Array.isArray(timeline.events) || typeof timeline.nextSequence !== "number") fail("timeline is not a list of events");
   if (!Array.isArray(snapshot.partitions)) fail("partitions is not a list");
+  if (snapshot.processAttempts !== undefined && !Array.isArray(snapshot.processAttempts)) fail("processAttempts is not a list");
   for (const [i, partition] of (snapshot.partitions as Plain[]).entries()) {
     if (typeof partition !== "object" || partition === null) fail(`partitions[${i}] is not an object`);
     const key = partition.partition as Plain | undefined;
