@@ -7,6 +7,7 @@
 const fs = require("node:fs");
 const path = require("node:path");
 const { describeLogsModel, IMPLEMENTED } = require("./logs-sdk-model.cjs");
+const { modelDescriptionLiteral } = require("./sdk-model.cjs");
 
 const model = describeLogsModel();
 const out = path.join(__dirname, "..", "src", "model", "logs-model.ts");
@@ -36,17 +37,7 @@ export const LOGS_SDK_VERSION = ${JSON.stringify(model.sdkVersion)};
 export const LOGS_TARGET_PREFIX = ${JSON.stringify(model.targetPrefix)};
 
 /** Every operation of the SDK (each is \`POST /\`); shapes only for those parlel-batch answers. */
-export const LOGS_MODEL: ModelDescription = {
-  operations: [
-${model.operations.map((op) => `    ${JSON.stringify(op)},`).join("\n")}
-  ],
-  shapes: {
-${Object.entries(model.shapes).map(([name, shape]) => `    ${name}: ${JSON.stringify(shape)},`).join("\n")}
-  },
-  enums: {
-${Object.entries(model.enums).map(([name, values]) => `    ${name}: ${JSON.stringify(values)},`).join("\n")}
-  },
-};
+export const LOGS_MODEL: ModelDescription = ${modelDescriptionLiteral(model)};
 
 /** The error codes the model declares. */
 export const LOGS_ERRORS = ${JSON.stringify(model.errors)} as const;

@@ -5,7 +5,7 @@
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
-const { describeSdkModel } = require("./sdk-model.cjs");
+const { describeSdkModel, modelDescriptionLiteral } = require("./sdk-model.cjs");
 
 const model = describeSdkModel();
 const out = path.join(__dirname, "..", "src", "model", "batch-model.ts");
@@ -19,17 +19,7 @@ import type { ModelDescription } from "./model-types";
 
 export const SDK_VERSION = ${JSON.stringify(model.sdkVersion)};
 
-export const BATCH_MODEL: ModelDescription = {
-  operations: [
-${model.operations.map((op) => `    ${JSON.stringify(op)},`).join("\n")}
-  ],
-  shapes: {
-${Object.entries(model.shapes).map(([name, shape]) => `    ${name}: ${JSON.stringify(shape)},`).join("\n")}
-  },
-  enums: {
-${Object.entries(model.enums).map(([name, values]) => `    ${name}: ${JSON.stringify(values)},`).join("\n")}
-  },
-};
+export const BATCH_MODEL: ModelDescription = ${modelDescriptionLiteral(model)};
 
 /** The request and response type of every operation, as the SDK names them. */
 export interface OperationTypes {

@@ -120,4 +120,19 @@ function describeSdkModel(sdk = require("@aws-sdk/client-batch"), { packageName 
   return { sdkVersion, operations, shapes: sortedShapes, enums: sortedEnums };
 }
 
-module.exports = { describeSdkModel };
+/** The TypeScript text of a ModelDescription literal (src/model/model-types.ts) for a described model. */
+function modelDescriptionLiteral(model) {
+  return `{
+  operations: [
+${model.operations.map((op) => `    ${JSON.stringify(op)},`).join("\n")}
+  ],
+  shapes: {
+${Object.entries(model.shapes).map(([name, shape]) => `    ${name}: ${JSON.stringify(shape)},`).join("\n")}
+  },
+  enums: {
+${Object.entries(model.enums).map(([name, values]) => `    ${name}: ${JSON.stringify(values)},`).join("\n")}
+  },
+}`;
+}
+
+module.exports = { describeSdkModel, modelDescriptionLiteral };

@@ -196,6 +196,6 @@ describe("parlel-batch --record-requests", () => {
     } finally {
       await server.stop();
     }
-    await expect(startServerProcess(["--record-requests", "lots"])).rejects.toThrow(/--record-requests must be a whole number of calls, 0 or more, got lots/);
+    await expect(startServerProcess(["--record-requests", "lots"])).rejects.toThrow('--record-requests takes a whole number of calls, 0 or more, got "lots".');
   }, 60_000);
 });

@@ -78,11 +78,7 @@ const FLAGS: readonly Flag[] = [
     name: "record-requests",
     value: "N",
     help: `how many of the latest calls GET /_parlel/requests keeps (default ${SERVER_RECORDED_REQUESTS})`,
-    apply: (value, s) => {
-      const calls = wholeNumber(value);
-      if (calls === undefined) throw new Error(`--record-requests must be a whole number of calls, 0 or more, got ${value}`);
-      s.fake.recordRequests = calls;
-    },
+    apply: (value, s) => (s.fake.recordRequests = wholeNumberFlag(value, "--record-requests", "calls", 0)),
   },
   {
     name: "quotas",
@@ -94,11 +90,7 @@ const FLAGS: readonly Flag[] = [
     name: "max-body-bytes",
     value: "N",
     help: "larger request bodies are refused with 413 (default 1048576, 1 MiB)",
-    apply: (value, s) => {
-      const bytes = wholeNumber(value);
-      if (bytes === undefined || bytes < 1 || bytes > MAX_BODY_BYTES_LIMIT) throw new Error(`--max-body-bytes takes a whole number of bytes from 1 to ${MAX_BODY_BYTES_LIMIT}, got ${JSON.stringify(value)}.`);
-      s.fake.maxBodyBytes = bytes;
-    },
+    apply: (value, s) => (s.fake.maxBodyBytes = wholeNumberFlag(value, "--max-body-bytes", "bytes", 1, MAX_BODY_BYTES_LIMIT)),
   },
   {
     name: "credentials",
@@ -151,11 +143,7 @@ const FLAGS: readonly Flag[] = [
     name: "max-output-bytes",
     value: "N",
     help: "process and sandbox executors: stdout and stderr kept per attempt (default 4194304, 4 MiB)",
-    apply: (value, s) => {
-      const bytes = wholeNumber(value);
-      if (bytes === undefined) throw new Error(`--max-output-bytes takes a whole number of bytes, got ${JSON.stringify(value)}.`);
-      s.fake.maxOutputBytes = bytes;
-    },
+    apply: (value, s) => (s.fake.maxOutputBytes = wholeNumberFlag(value, "--max-output-bytes", "bytes", 0)),
   },
 ];
 
@@ -195,11 +183,17 @@ function port(value: string, source: string): number {
   return number;
 }
 
+/** A whole number from `min` to `max` (no bound when absent), or an Error that names the flag and its unit. */
+function wholeNumberFlag(value: string, source: string, unit: string, min: number, max?: number): number {
+  const number = wholeNumber(value);
+  if (number !== undefined && number >= min && (max === undefined || number <= max)) return number;
+  const range = max === undefined ? `, ${min} or more` : ` from ${min} to ${max}`;
+  throw new Error(`${source} takes a whole number of ${unit}${range}, got ${JSON.stringify(value)}.`);
+}
+
 /** A duration the clock can reach: a whole number of milliseconds within the range of a Date. */
 function milliseconds(value: string, source: string): number {
-  const ms = wholeNumber(value);
-  if (ms === undefined || ms > LATEST_TIME) throw new Error(`${source} takes a whole number of milliseconds from 0 to ${LATEST_TIME}, got ${JSON.stringify(value)}.`);
-  return ms;
+  return wholeNumberFlag(value, source, "milliseconds", 0, LATEST_TIME);
 }
 
 /** The keys a server knows, from a JSON file; each entry is checked so a typo fails at start, not at the first request. */
