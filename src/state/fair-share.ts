@@ -112,10 +112,11 @@ export class FairShareQueue {
         }
         share.line.shift();
         turn.key += share.weight(policy) * window * head.job.spec.vcpus;
-        const next = share.line.peek();
+        // Ranked by the next entry's arrival unread: checked when the turn comes up again.
+        const next = share.line.frontArrival;
         if (next === undefined) turns.pop();
         else {
-          turn.arrival = next.arrival;
+          turn.arrival = next;
           turns.replaceFirst(turn);
         }
         yielded = { share, entry: head };
