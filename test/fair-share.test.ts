@@ -127,6 +127,20 @@ describe("fair-share scheduling", () => {
     expect(await status(large)).toEqual(["SUCCEEDED"]);
   });
 
+  test("the jobs one pass chooses by turns start at one instant in the order they were submitted", async () => {
+    const { fake, batch, submitTo } = await fairShare(4, { shareDecaySeconds: 600 });
+    fake.onJob({}, { durationMs: MINUTE });
+    await batch.send(new UpdateComputeEnvironmentCommand({ computeEnvironment: "ce", state: "DISABLED" }));
+    const a = [await submitTo("A"), await submitTo("A"), await submitTo("A")];
+    const b = [await submitTo("B"), await submitTo("B"), await submitTo("B")];
+    await batch.send(new UpdateComputeEnvironmentCommand({ computeEnvironment: "ce", state: "ENABLED" }));
+    // Four vCPUs, taken by turns: A, B, A, B. They start in submission order, A's two first.
+    const starting = fake.events.filter((event) => event.detail.status === "STARTING").map((event) => event.detail.jobId);
+    expect(starting).toEqual([a[0], a[1], b[0], b[1]]);
+    const { jobSummaryList } = await batch.send(new ListJobsCommand({ jobQueue: "fq", jobStatus: "RUNNABLE" }));
+    expect(jobSummaryList!.map((job) => job.jobId).sort()).toEqual([a[2], b[2]].sort());
+  });
+
   test("computeReservation holds capacity back for shares that are not active yet", async () => {
     const { fake, batch, submitTo, status } = await fairShare(4, { computeReservation: 50 });
     fake.onJob({}, { durationMs: 10 * MINUTE });

@@ -185,12 +185,12 @@ function streamsByPrefix(group: LogGroup, prefix: string | undefined): LogStream
 
 /** Each stream's next event, earliest first in (timestamp, sequence) order. */
 class EventMerge {
-  private readonly heap = new Heap<StreamCursor>((a, b) => earlier(a.event, b.event));
+  private readonly heap = new Heap<StreamCursor>();
 
   constructor(streams: readonly LogStream[], from: LogPosition) {
     for (const stream of streams) {
       const index = stream.indexOf(from);
-      if (index < stream.events.length) this.heap.push({ event: stream.events[index], stream, index });
+      if (index < stream.events.length) this.push({ event: stream.events[index], stream, index });
     }
   }
 
@@ -202,8 +202,16 @@ class EventMerge {
     const top = this.heap.peek();
     if (top === undefined) return;
     const index = top.index + 1;
-    if (index < top.stream.events.length) this.heap.replaceFirst({ event: top.stream.events[index], stream: top.stream, index });
-    else this.heap.pop();
+    if (index >= top.stream.events.length) {
+      this.heap.pop();
+      return;
+    }
+    const event = top.stream.events[index];
+    this.heap.replaceFirst({ event, stream: top.stream, index }, event.timestamp, event.sequence);
+  }
+
+  private push(cursor: StreamCursor): void {
+    this.heap.push(cursor, cursor.event.timestamp, cursor.event.sequence);
   }
 }
 
@@ -211,10 +219,6 @@ interface StreamCursor {
   event: LogEvent;
   stream: LogStream;
   index: number;
-}
-
-function earlier(a: LogEvent, b: LogEvent): boolean {
-  return a.timestamp < b.timestamp || (a.timestamp === b.timestamp && a.sequence < b.sequence);
 }
 
 // ---- DescribeLogStreams ----

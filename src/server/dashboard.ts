@@ -518,7 +518,7 @@ function zeroCounts(): StatusCounts {
  * `accepts` before building an entry, so a long stream of jobs costs a comparison each, not an allocation.
  */
 class Greatest<T> {
-  private readonly heap = new Heap<Ranked<T>>(lessRanked);
+  private readonly heap = new Heap<Ranked<T>>();
   /** Entries pushed out or turned away. */
   dropped = 0;
 
@@ -527,14 +527,14 @@ class Greatest<T> {
   accepts(key: number, tie: number): boolean {
     if (this.heap.size < this.limit) return true;
     this.dropped++;
-    const least = this.heap.peek() as Ranked<T>;
-    return key > least.key || (key === least.key && tie > least.tie);
+    const leastKey = this.heap.firstPrimary() as number;
+    return key > leastKey || (key === leastKey && tie > (this.heap.firstSecondary() as number));
   }
 
   /** Adds an entry `accepts` let in, pushing out the least when full. */
   add(key: number, tie: number, value: T): void {
-    if (this.heap.size < this.limit) this.heap.push({ key, tie, value });
-    else this.heap.replaceFirst({ key, tie, value });
+    if (this.heap.size < this.limit) this.heap.push({ key, tie, value }, key, tie);
+    else this.heap.replaceFirst({ key, tie, value }, key, tie);
   }
 
   /** Greatest first. */
@@ -547,8 +547,4 @@ interface Ranked<T> {
   key: number;
   tie: number;
   value: T;
-}
-
-function lessRanked<T>(a: Ranked<T>, b: Ranked<T>): boolean {
-  return a.key < b.key || (a.key === b.key && a.tie < b.tie);
 }

@@ -27,6 +27,8 @@ export class FairShareQueue {
   private arrivals = 0;
   /** vCPUs of the queue's STARTING and RUNNING jobs. */
   runningVcpus = 0;
+  /** Jobs started so far: a dispatch walk tells a job its caller started from one it passed over. */
+  private startedCount = 0;
 
   /** A job joins the queue's RUNNABLE line. */
   joinRunnable(job: JobRecord): void {
@@ -61,6 +63,7 @@ export class FairShareQueue {
     share.settle(now, policy);
     share.runningVcpus += vcpus;
     this.runningVcpus += vcpus;
+    this.startedCount++;
   }
 
   stopped(job: JobRecord, vcpus: number, now: number, policy: FairsharePolicy | undefined): void {
@@ -75,18 +78,20 @@ export class FairShareQueue {
   /**
    * RUNNABLE jobs in the order the scheduler takes them: each next job from the share whose usage, with the
    * jobs already running or taken in this walk counted at their steady-state weight, is lowest; within a
-   * share, higher scheduling priority first, then first come. Jobs the caller leaves RUNNABLE go back in line
-   * when the walk ends.
+   * share, higher scheduling priority first, then first come. A job the caller does not start (`started`)
+   * before asking for the next one is left RUNNABLE, and goes back to its place when the walk ends; so the
+   * caller may move started jobs on after the walk.
    */
   *dispatchOrder(now: number, policy: FairsharePolicy | undefined): Generator<JobRecord> {
     const window = windowSeconds(policy);
     // A share's first entry may have left RUNNABLE: its turn is ranked again when it comes up.
-    const ranked: ShareTurn[] = [];
+    const turns = new Heap<ShareTurn>();
     for (const share of this.waitingShares) {
       const arrival = share.line.frontArrival;
-      if (arrival !== undefined) ranked.push({ share, key: share.usageAt(now, policy) + share.weight(policy) * window * share.runningVcpus, arrival });
+      if (arrival === undefined) continue;
+      const key = share.usageAt(now, policy) + share.weight(policy) * window * share.runningVcpus;
+      turns.push({ share, key, arrival }, key, arrival);
     }
-    const turns = Heap.of(ranked, turnBefore);
     // Jobs the caller left RUNNABLE, by share, in the order they were taken.
     const skipped = new Map<Share, LineEntry[]>();
     const skip = (share: Share, entry: LineEntry): void => {
@@ -94,8 +99,11 @@ export class FairShareQueue {
       if (entries === undefined) skipped.set(share, [entry]);
       else entries.push(entry);
     };
-    // The job last yielded, until the caller comes back: a caller that stops there leaves it unplaced.
-    let yielded: { share: Share; entry: LineEntry } | undefined;
+    // The job last yielded, until the caller comes back, and the count of started jobs then: a caller that
+    // stops there without starting it leaves it unplaced.
+    let yieldedShare: Share | undefined;
+    let yieldedEntry: LineEntry | undefined;
+    let startedBefore = 0;
     try {
       for (let turn = turns.peek(); turn !== undefined; turn = turns.peek()) {
         const { share } = turn;
@@ -107,7 +115,7 @@ export class FairShareQueue {
         // The share's head left the line since this turn was ranked: rank it again by its new head.
         if (head.arrival !== turn.arrival) {
           turn.arrival = head.arrival;
-          turns.replaceFirst(turn);
+          turns.replaceFirst(turn, turn.key, turn.arrival);
           continue;
         }
         share.line.shift();
@@ -117,15 +125,17 @@ export class FairShareQueue {
         if (next === undefined) turns.pop();
         else {
           turn.arrival = next;
-          turns.replaceFirst(turn);
+          turns.replaceFirst(turn, turn.key, turn.arrival);
         }
-        yielded = { share, entry: head };
+        yieldedShare = share;
+        yieldedEntry = head;
+        startedBefore = this.startedCount;
         yield head.job;
-        yielded = undefined;
-        if (waiting(head.job)) skip(share, head);
+        yieldedShare = yieldedEntry = undefined;
+        if (this.startedCount === startedBefore) skip(share, head);
       }
     } finally {
-      if (yielded !== undefined) skip(yielded.share, yielded.entry);
+      if (yieldedShare !== undefined && this.startedCount === startedBefore) skip(yieldedShare, yieldedEntry as LineEntry);
       // Jobs not placed are still RUNNABLE and keep their place.
       for (const [share, entries] of skipped) share.line.putBack(entries.filter((entry) => waiting(entry.job)));
     }
@@ -290,10 +300,6 @@ interface ShareTurn {
   share: Share;
   key: number;
   arrival: number;
-}
-
-function turnBefore(a: ShareTurn, b: ShareTurn): boolean {
-  return a.key < b.key || (a.key === b.key && a.arrival < b.arrival);
 }
 
 /**

@@ -1,101 +1,99 @@
 /**
- * A binary heap ordered by `before`: the item for which `before(item, other)` holds against every other
- * comes out first. The one heap behind the timeline, the fair-share lines, the logs merge and the
- * dashboard's top-N lists.
+ * A binary min-heap of values ordered by two numbers: the least `primary` first, ties by the least
+ * `secondary`. The one heap behind the timeline, the fair-share walk, the logs merge and the dashboard's top
+ * lists. The order is kept as numbers beside the values, not as a comparison function, so that the engine's
+ * hot heap (the timeline) and the others share code without sharing a call site that V8 cannot inline.
  */
-export class Heap<Item> {
-  private items: Item[] = [];
-
-  constructor(private readonly before: (a: Item, b: Item) => boolean) {}
-
-  /** A heap of these items, in linear time. Takes the array over. */
-  static of<Item>(items: Item[], before: (a: Item, b: Item) => boolean): Heap<Item> {
-    const heap = new Heap(before);
-    heap.items = items;
-    heap.heapify();
-    return heap;
-  }
+export class Heap<Value> {
+  private readonly values: Value[] = [];
+  private readonly primaries: number[] = [];
+  private readonly secondaries: number[] = [];
 
   get size(): number {
-    return this.items.length;
+    return this.values.length;
   }
 
-  peek(): Item | undefined {
-    return this.items[0];
+  peek(): Value | undefined {
+    return this.values[0];
   }
 
-  push(item: Item): void {
-    this.items.push(item);
-    this.up(this.items.length - 1);
+  /** The first value's primary and secondary numbers (undefined when empty). */
+  firstPrimary(): number | undefined {
+    return this.primaries[0];
   }
 
-  pop(): Item | undefined {
-    const items = this.items;
-    const top = items[0];
-    const last = items.pop();
-    if (items.length > 0) {
-      items[0] = last as Item;
-      this.down(0);
-    }
+  firstSecondary(): number | undefined {
+    return this.secondaries[0];
+  }
+
+  push(value: Value, primary: number, secondary: number): void {
+    this.values.push(value);
+    this.primaries.push(primary);
+    this.secondaries.push(secondary);
+    this.up(this.values.length - 1, value, primary, secondary);
+  }
+
+  pop(): Value | undefined {
+    const values = this.values;
+    if (values.length === 0) return undefined;
+    const top = values[0];
+    const value = values.pop() as Value;
+    const primary = this.primaries.pop() as number;
+    const secondary = this.secondaries.pop() as number;
+    if (values.length > 0) this.down(0, value, primary, secondary);
     return top;
   }
 
-  /** Puts `item` in place of the first item: one sift instead of a pop and a push. */
-  replaceFirst(item: Item): void {
-    if (this.items.length === 0) this.items.push(item);
-    else {
-      this.items[0] = item;
-      this.down(0);
-    }
+  /** Puts a value in place of the first: one sift instead of a pop and a push. */
+  replaceFirst(value: Value, primary: number, secondary: number): void {
+    if (this.values.length === 0) this.push(value, primary, secondary);
+    else this.down(0, value, primary, secondary);
   }
 
-  /** Keeps only the items `keep` accepts, in linear time. */
-  retain(keep: (item: Item) => boolean): void {
-    const items = this.items;
-    let kept = 0;
-    for (const item of items) if (keep(item)) items[kept++] = item;
-    items.length = kept;
-    this.heapify();
-  }
-
-  private heapify(): void {
-    for (let i = (this.items.length >> 1) - 1; i >= 0; i--) this.down(i);
-  }
-
-  /** The items in no particular order. */
-  unordered(): readonly Item[] {
-    return this.items;
+  /** The values in no particular order. */
+  unordered(): readonly Value[] {
+    return this.values;
   }
 
   clear(): void {
-    this.items.length = 0;
+    this.values.length = 0;
+    this.primaries.length = 0;
+    this.secondaries.length = 0;
   }
 
-  private up(index: number): void {
-    const items = this.items;
-    const item = items[index];
+  private up(index: number, value: Value, primary: number, secondary: number): void {
+    const { values, primaries, secondaries } = this;
     while (index > 0) {
       const parent = (index - 1) >> 1;
-      if (!this.before(item, items[parent])) break;
-      items[index] = items[parent];
+      const p = primaries[parent];
+      if (primary > p || (primary === p && secondary >= secondaries[parent])) break;
+      values[index] = values[parent];
+      primaries[index] = p;
+      secondaries[index] = secondaries[parent];
       index = parent;
     }
-    items[index] = item;
+    values[index] = value;
+    primaries[index] = primary;
+    secondaries[index] = secondary;
   }
 
-  private down(index: number): void {
-    const items = this.items;
-    const item = items[index];
-    const length = items.length;
+  private down(index: number, value: Value, primary: number, secondary: number): void {
+    const { values, primaries, secondaries } = this;
+    const length = values.length;
     for (;;) {
-      const left = 2 * index + 1;
-      if (left >= length) break;
-      const right = left + 1;
-      const child = right < length && this.before(items[right], items[left]) ? right : left;
-      if (!this.before(items[child], item)) break;
-      items[index] = items[child];
+      let child = 2 * index + 1;
+      if (child >= length) break;
+      const right = child + 1;
+      if (right < length && (primaries[right] < primaries[child] || (primaries[right] === primaries[child] && secondaries[right] < secondaries[child]))) child = right;
+      const p = primaries[child];
+      if (primary < p || (primary === p && secondary <= secondaries[child])) break;
+      values[index] = values[child];
+      primaries[index] = p;
+      secondaries[index] = secondaries[child];
       index = child;
     }
-    items[index] = item;
+    values[index] = value;
+    primaries[index] = primary;
+    secondaries[index] = secondary;
   }
 }

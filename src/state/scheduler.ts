@@ -72,6 +72,9 @@ export class Scheduler {
     for (const placement of placements) if (placement.capacity > largest) largest = placement.capacity;
     let misses = 0;
     const fairShare = this.fairShareLimit(store, queue, placements);
+    // A fair-share walk takes jobs from share after share; they start once it ends, in the order they were
+    // submitted, so the engine's work on them follows their order in memory (measured: about a fifth off a drain).
+    const starting: { job: JobRecord; computeEnvironment: string }[] | undefined = fairsharePolicyOf(store, queue.name) ? [] : undefined;
     for (const job of this.candidates(store, queue)) {
       const demand = this.demand(job);
       if (demand > largest) {
@@ -90,8 +93,12 @@ export class Scheduler {
         continue;
       }
       this.occupy(store, job, target.record.name);
-      this.engine.placed(store, job, target.record.name);
+      if (starting !== undefined) starting.push({ job, computeEnvironment: target.record.name });
+      else this.engine.placed(store, job, target.record.name);
     }
+    if (starting === undefined) return;
+    starting.sort((a, b) => a.job.sequence - b.job.sequence);
+    for (const { job, computeEnvironment } of starting) this.engine.placed(store, job, computeEnvironment);
   }
 
   /**

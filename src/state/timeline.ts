@@ -14,7 +14,7 @@ export interface TimedEvent<Payload> {
  * earlier head of the two, so the order is exactly that of one heap, at O(1) for events due now.
  */
 export class Timeline<Payload> {
-  private readonly heap = new Heap<TimedEvent<Payload>>(earlier);
+  private readonly heap = new Heap<TimedEvent<Payload>>();
   /** Events in (at, sequence) order: each one appended is no earlier than the one before it. */
   private readonly line = new Line<TimedEvent<Payload>>();
   private sequence = 0;
@@ -25,7 +25,7 @@ export class Timeline<Payload> {
 
   schedule(at: number, payload: Payload): TimedEvent<Payload> {
     const event = { at, sequence: this.sequence++, payload };
-    this.heap.push(event);
+    this.heap.push(event, at, event.sequence);
     return event;
   }
 
@@ -69,7 +69,7 @@ export class Timeline<Payload> {
   /** Replaces what waits with saved events, keeping their order. */
   restore(saved: { nextSequence: number; events: readonly TimedEvent<Payload>[] }): void {
     this.clear();
-    for (const event of saved.events) this.heap.push({ at: event.at, sequence: event.sequence, payload: event.payload });
+    for (const event of saved.events) this.heap.push({ at: event.at, sequence: event.sequence, payload: event.payload }, event.at, event.sequence);
     this.sequence = saved.nextSequence;
   }
 
