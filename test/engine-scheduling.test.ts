@@ -51,6 +51,23 @@ describe("scheduling", () => {
     expect(await status(...limited)).toEqual(["RUNNING", "RUNNING", "RUNNING"]);
   });
 
+  test("a job that can never fit gets AWS's statusReason while the environment is full, in FIFO and fair-share queues", async () => {
+    const { fake, batch, submit, describe, status } = await cluster(1);
+    const { arn } = await batch.send(new CreateSchedulingPolicyCommand({ name: "fair", fairsharePolicy: {} }));
+    await queue(batch, "jq", 1, ["ce"]);
+    await queue(batch, "fq", 2, ["ce"], arn);
+    fake.onJob({}, { durationMs: 60_000 });
+    const running = await submit({ jobDefinition: "one" });
+    const waiting = await submit({ jobDefinition: "one" });
+    expect(await status(running, waiting)).toEqual(["RUNNING", "RUNNABLE"]);
+    const tooLarge = await submit({ jobDefinition: "two" });
+    const tooLargeShared = await submit({ jobQueue: "fq", jobDefinition: "two", shareIdentifier: "a" });
+    for (const jobId of [tooLarge, tooLargeShared]) {
+      expect(await describe(jobId)).toMatchObject({ status: "RUNNABLE", statusReason: expect.stringMatching(/^MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE/) });
+    }
+    expect((await describe(waiting)).statusReason).toBeUndefined();
+  });
+
   test("a job that can never fit waits RUNNABLE with AWS's statusReason", async () => {
     const { batch, submit, describe } = await cluster(1);
     await queue(batch, "jq", 1, ["ce"]);

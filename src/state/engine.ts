@@ -7,7 +7,7 @@ import { isPromise } from "./maybe-promise";
 import { globMatches } from "./patterns";
 import { exitCodeOf, isStartFailure, logLines, OutcomeRules, type AttemptView, type JobOutcome } from "./outcomes";
 import type { Partition } from "./partition";
-import { Scheduler } from "./scheduler";
+import { MAX_RESOURCE_REASON, Scheduler } from "./scheduler";
 import { ServiceJobRunner } from "./service-job-runner";
 import type { BatchStore, Partitions } from "./store";
 import { Timeline } from "./timeline";
@@ -296,7 +296,7 @@ export class Engine {
   }
 
   private becomeRunnable(store: BatchStore, job: JobRecord): void {
-    this.transition(store, job, "RUNNABLE");
+    this.transition(store, job, "RUNNABLE", this.scheduler.exceedsEveryEnvironment(store, job) ? MAX_RESOURCE_REASON : undefined);
   }
 
   private spawnChildren(store: BatchStore, parent: JobRecord): void {

@@ -29,6 +29,9 @@ export class FairShareQueue {
   runningVcpus = 0;
   /** Jobs started so far: a dispatch walk tells a job its caller started from one it passed over. */
   private startedCount = 0;
+  /** The shares in a dispatch walk, by key and then the arrival of their next job. */
+  private readonly turns = new Heap<Share>();
+  private walking = false;
 
   /** A job joins the queue's RUNNABLE line. */
   joinRunnable(job: JobRecord): void {
@@ -84,60 +87,57 @@ export class FairShareQueue {
    */
   *dispatchOrder(now: number, policy: FairsharePolicy | undefined): Generator<JobRecord> {
     const window = windowSeconds(policy);
-    // A share's first entry may have left RUNNABLE: its turn is ranked again when it comes up.
-    const turns = new Heap<ShareTurn>();
+    // Every pass on a saturated queue walks here: the heap is kept from walk to walk, so that one allocates
+    // almost nothing. A walk begun inside another (none does today) gets its own.
+    const turns = this.walking ? new Heap<Share>() : this.turns;
+    const ownsTurns = turns === this.turns;
+    if (ownsTurns) this.walking = true;
+    turns.clear();
+    // Ranked by each share's key, then the arrival of its first entry, which may have left RUNNABLE: a turn
+    // is ranked again when it comes up.
     for (const share of this.waitingShares) {
       const arrival = share.line.frontArrival;
-      if (arrival === undefined) continue;
-      const key = share.usageAt(now, policy) + share.weight(policy) * window * share.runningVcpus;
-      turns.push({ share, key, arrival }, key, arrival);
+      if (arrival !== undefined) turns.push(share, share.usageAt(now, policy) + share.weight(policy) * window * share.runningVcpus, arrival);
     }
     // Jobs the caller left RUNNABLE, by share, in the order they were taken.
-    const skipped = new Map<Share, LineEntry[]>();
-    const skip = (share: Share, entry: LineEntry): void => {
-      const entries = skipped.get(share);
-      if (entries === undefined) skipped.set(share, [entry]);
-      else entries.push(entry);
-    };
+    let skipped: Map<Share, LineEntry[]> | undefined;
     // The job last yielded, until the caller comes back, and the count of started jobs then: a caller that
     // stops there without starting it leaves it unplaced.
     let yieldedShare: Share | undefined;
     let yieldedEntry: LineEntry | undefined;
     let startedBefore = 0;
     try {
-      for (let turn = turns.peek(); turn !== undefined; turn = turns.peek()) {
-        const { share } = turn;
+      for (let share = turns.peek(); share !== undefined; share = turns.peek()) {
+        const key = turns.firstPrimary() as number;
         const head = share.line.peek();
         if (head === undefined) {
           turns.pop();
           continue;
         }
-        // The share's head left the line since this turn was ranked: rank it again by its new head.
-        if (head.arrival !== turn.arrival) {
-          turn.arrival = head.arrival;
-          turns.replaceFirst(turn, turn.key, turn.arrival);
+        if (head.arrival !== turns.firstSecondary()) {
+          turns.replaceFirst(share, key, head.arrival);
           continue;
         }
         share.line.shift();
-        turn.key += share.weight(policy) * window * head.job.spec.vcpus;
         // Ranked by the next entry's arrival unread: checked when the turn comes up again.
         const next = share.line.frontArrival;
         if (next === undefined) turns.pop();
-        else {
-          turn.arrival = next;
-          turns.replaceFirst(turn, turn.key, turn.arrival);
-        }
+        else turns.replaceFirst(share, key + share.weight(policy) * window * head.job.spec.vcpus, next);
         yieldedShare = share;
         yieldedEntry = head;
         startedBefore = this.startedCount;
         yield head.job;
         yieldedShare = yieldedEntry = undefined;
-        if (this.startedCount === startedBefore) skip(share, head);
+        if (this.startedCount === startedBefore) skipped = skip(skipped, share, head);
       }
     } finally {
-      if (yieldedShare !== undefined && this.startedCount === startedBefore) skip(yieldedShare, yieldedEntry as LineEntry);
+      if (yieldedShare !== undefined && this.startedCount === startedBefore) skipped = skip(skipped, yieldedShare, yieldedEntry as LineEntry);
+      if (ownsTurns) {
+        turns.clear();
+        this.walking = false;
+      }
       // Jobs not placed are still RUNNABLE and keep their place.
-      for (const [share, entries] of skipped) share.line.putBack(entries.filter((entry) => waiting(entry.job)));
+      for (const [share, entries] of skipped ?? []) share.line.putBack(entries.filter((entry) => waiting(entry.job)));
     }
   }
 
@@ -295,13 +295,6 @@ interface LineEntry {
   arrival: number;
 }
 
-/** A share's place in a dispatch walk: its key and the arrival of its next job, which breaks ties. */
-interface ShareTurn {
-  share: Share;
-  key: number;
-  arrival: number;
-}
-
 /**
  * One share's RUNNABLE jobs: higher priority first, then first come. One first-in, first-out line per
  * scheduling priority, so taking the next job costs the same however many wait. A job that leaves RUNNABLE
@@ -400,6 +393,15 @@ class ShareLine {
     this.frontPriority = entry?.priority ?? Number.NEGATIVE_INFINITY;
     this.frontArrival = entry?.arrival;
   }
+}
+
+/** Adds an entry the caller left RUNNABLE to the walk's list of them, made on the first. */
+function skip(skipped: Map<Share, LineEntry[]> | undefined, share: Share, entry: LineEntry): Map<Share, LineEntry[]> {
+  const map = skipped ?? new Map<Share, LineEntry[]>();
+  const entries = map.get(share);
+  if (entries === undefined) map.set(share, [entry]);
+  else entries.push(entry);
+  return map;
 }
 
 /** Still in its queue's RUNNABLE line. */

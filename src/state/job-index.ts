@@ -497,6 +497,8 @@ export class RunnableLine {
   private head?: JobRecord;
   private tail?: JobRecord;
   private count = 0;
+  /** At least the vCPUs of the largest job waiting: the largest since the line was last empty. */
+  largestDemand = 0;
 
   /** `all` counts the RUNNABLE jobs of every line of the partition, so "any at all?" needs no walk. */
   constructor(private readonly all: { runnable: number }) {}
@@ -521,6 +523,7 @@ export class RunnableLine {
     this.tail = job;
     this.count++;
     this.all.runnable++;
+    if (job.spec.vcpus > this.largestDemand) this.largestDemand = job.spec.vcpus;
   }
 
   /**
@@ -538,6 +541,7 @@ export class RunnableLine {
     job.runnableLine = undefined;
     this.count--;
     this.all.runnable--;
+    if (this.count === 0) this.largestDemand = 0;
   }
 
   /** The jobs in line, first to last; the walk reads one ahead, so the caller may take out the job it was given. */

@@ -6,7 +6,7 @@ import type { BatchStore } from "./store";
 
 /** How many jobs in a row may fail to fit before a queue's pass gives up for this round. */
 const BACKFILL_LOOKAHEAD = 64;
-const MAX_RESOURCE_REASON = "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE - CE(s) associated with the job queue cannot meet the CPU requirement of the job.";
+export const MAX_RESOURCE_REASON = "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE - CE(s) associated with the job queue cannot meet the CPU requirement of the job.";
 
 interface Placement {
   record: ComputeEnvironmentRecord;
@@ -70,6 +70,9 @@ export class Scheduler {
     }
     let largest = Number.NEGATIVE_INFINITY;
     for (const placement of placements) if (placement.capacity > largest) largest = placement.capacity;
+    // With no vCPU free, a walk could only mark the jobs too large for every environment: when none can be
+    // waiting, it would change nothing, and a saturated queue's pass costs nothing however many jobs wait.
+    if (shortage === undefined && store.jobs.runnableIn(queue.name).largestDemand <= largest && this.freeVcpus(store, placements) <= 0) return;
     let misses = 0;
     const fairShare = this.fairShareLimit(store, queue, placements);
     // A fair-share walk takes jobs from share after share; they start once it ends, in the order they were
@@ -172,12 +175,24 @@ export class Scheduler {
   private placementsFor(store: BatchStore, queue: JobQueueRecord): Placement[] {
     const placements: Placement[] = [];
     for (const entry of inOrder(queue.detail.computeEnvironmentOrder ?? [])) {
-      const record = store.computeEnvironments.find(entry.computeEnvironment ?? "");
-      if (!record || record.detail.state !== "ENABLED" || record.detail.status !== "VALID") continue;
-      if (store.capacityShortages.size > 0 && store.capacityShortages.has(record.name)) continue;
-      placements.push({ record, capacity: capacityOf(record) });
+      const record = usableEnvironment(store, entry.computeEnvironment);
+      if (record) placements.push({ record, capacity: capacityOf(record) });
     }
     return placements;
+  }
+
+  /**
+   * Whether the job needs more vCPUs than any usable environment of its queue has at all: AWS gives such a job
+   * its MISCONFIGURATION reason as it becomes RUNNABLE, wherever it waits in line.
+   */
+  exceedsEveryEnvironment(store: BatchStore, job: JobRecord): boolean {
+    const queue = store.jobQueues.find(job.spec.queueName);
+    let largest = Number.NEGATIVE_INFINITY;
+    for (const entry of queue?.detail.computeEnvironmentOrder ?? []) {
+      const record = usableEnvironment(store, entry.computeEnvironment);
+      if (record) largest = Math.max(largest, capacityOf(record));
+    }
+    return largest !== Number.NEGATIVE_INFINITY && this.demand(job) > largest;
   }
 
   private freeVcpus(store: BatchStore, placements: Placement[]): number {
@@ -226,6 +241,14 @@ export function inOrder<Entry extends { order?: number }>(entries: readonly Entr
     if ((entries[i - 1].order ?? 0) > (entries[i].order ?? 0)) return [...entries].sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
   }
   return entries;
+}
+
+/** A compute environment jobs can be placed on now: ENABLED, VALID and able to get instances. */
+function usableEnvironment(store: BatchStore, name: string | undefined): ComputeEnvironmentRecord | undefined {
+  const record = store.computeEnvironments.find(name ?? "");
+  if (!record || record.detail.state !== "ENABLED" || record.detail.status !== "VALID") return undefined;
+  if (store.capacityShortages.size > 0 && store.capacityShortages.has(record.name)) return undefined;
+  return record;
 }
 
 /** The first compute environment, in order, with `demand` vCPUs free. */
