@@ -62,38 +62,44 @@ export class Heap<Value> {
   }
 
   private up(index: number, value: Value, primary: number, secondary: number): void {
-    const { values, primaries, secondaries } = this;
     while (index > 0) {
       const parent = (index - 1) >> 1;
-      const p = primaries[parent];
-      if (primary > p || (primary === p && secondary >= secondaries[parent])) break;
-      values[index] = values[parent];
-      primaries[index] = p;
-      secondaries[index] = secondaries[parent];
+      if (!earlier(primary, secondary, this.primaries[parent], this.secondaries[parent])) break;
+      this.move(parent, index);
       index = parent;
     }
-    values[index] = value;
-    primaries[index] = primary;
-    secondaries[index] = secondary;
+    this.set(index, value, primary, secondary);
   }
 
   private down(index: number, value: Value, primary: number, secondary: number): void {
-    const { values, primaries, secondaries } = this;
-    const length = values.length;
+    const { primaries, secondaries } = this;
+    const length = this.values.length;
     for (;;) {
       let child = 2 * index + 1;
       if (child >= length) break;
       const right = child + 1;
-      if (right < length && (primaries[right] < primaries[child] || (primaries[right] === primaries[child] && secondaries[right] < secondaries[child]))) child = right;
-      const p = primaries[child];
-      if (primary < p || (primary === p && secondary <= secondaries[child])) break;
-      values[index] = values[child];
-      primaries[index] = p;
-      secondaries[index] = secondaries[child];
+      if (right < length && earlier(primaries[right], secondaries[right], primaries[child], secondaries[child])) child = right;
+      if (!earlier(primaries[child], secondaries[child], primary, secondary)) break;
+      this.move(child, index);
       index = child;
     }
-    values[index] = value;
-    primaries[index] = primary;
-    secondaries[index] = secondary;
+    this.set(index, value, primary, secondary);
   }
+
+  private move(from: number, to: number): void {
+    this.values[to] = this.values[from];
+    this.primaries[to] = this.primaries[from];
+    this.secondaries[to] = this.secondaries[from];
+  }
+
+  private set(index: number, value: Value, primary: number, secondary: number): void {
+    this.values[index] = value;
+    this.primaries[index] = primary;
+    this.secondaries[index] = secondary;
+  }
+}
+
+/** Strictly before: a lesser primary, or the same primary and a lesser secondary. */
+function earlier(primary: number, secondary: number, otherPrimary: number, otherSecondary: number): boolean {
+  return primary < otherPrimary || (primary === otherPrimary && secondary < otherSecondary);
 }
