@@ -1,4 +1,5 @@
 import {
+  SubmitJobCommand,
   BatchClient,
   CancelJobCommand,
   CreateConsumableResourceCommand,
@@ -207,6 +208,22 @@ describe("fake.snapshot() and fakeBatch({ state })", () => {
     expect((await other.describe(jobIds.done)).tags).toEqual({ kind: "quick" });
     expect((await clients(second).batch.send(new DescribeJobsCommand({ jobs: [fresh] }))).jobs).toEqual([]);
   }, 60_000);
+
+  test("an attempt running at the snapshot goes on writing to its own log stream once restored", async () => {
+    const fake = fakeBatch({ clock: "manual" });
+    const { batch } = clients(fake);
+    await fake.provision({ jobQueues: ["q"], jobDefinitions: ["d"] });
+    fake.onJob({}, { durationMs: MINUTE, logs: ["first", { afterMs: MINUTE / 2, message: "second" }] });
+    const { jobId } = await batch.send(new SubmitJobCommand({ jobName: "talks", jobQueue: "q", jobDefinition: "d" }));
+    await fake.advance(1000);
+    expect(fake.logs(jobId!)).toEqual(["first"]);
+    const restored = fakeBatch({ clock: "manual", state: JSON.parse(JSON.stringify(fake.snapshot())) as Snapshot });
+    await restored.advance(2 * MINUTE);
+    expect(restored.logs(jobId!)).toEqual(["first", "second"]);
+    const job = await helpers(clients(restored).batch).describe(jobId!);
+    expect(job.status).toBe("SUCCEEDED");
+    expect(job.attempts).toHaveLength(1);
+  });
 
   test("a restored fake's snapshot is the snapshot it was made from", async () => {
     const { fake } = await buildWorld();

@@ -191,7 +191,7 @@ export class LogStore {
     for (const group of this.groups.values()) {
       const streams: SavedLogStream[] = [];
       for (const stream of group.values()) {
-        streams.push({ name: stream.name, creationTime: stream.creationTime, lastIngestionTime: stream.lastIngestionTime, bytes: stream.bytes, events: stream.events });
+        streams.push({ name: stream.name, creationTime: stream.creationTime, lastIngestionTime: stream.lastIngestionTime, bytes: stream.bytes, taskToken: stream.taskToken, events: stream.events });
       }
       groups.push({ name: group.name, creationTime: group.creationTime, bytes: group.bytes, streams });
     }
@@ -204,7 +204,7 @@ export class LogStore {
     for (const savedGroup of saved.groups) {
       const group = this.openGroup(savedGroup.name, savedGroup.creationTime);
       for (const savedStream of savedGroup.streams) {
-        const stream = new LogStream(group.name, savedStream.name, savedStream.creationTime);
+        const stream = new LogStream(group.name, savedStream.name, savedStream.creationTime, savedStream.taskToken ?? undefined);
         for (const event of savedStream.events) stream.events.push(event);
         stream.lastIngestionTime = savedStream.lastIngestionTime ?? undefined;
         stream.bytes = savedStream.bytes;
@@ -220,6 +220,8 @@ export interface SavedLogStream {
   creationTime: number;
   lastIngestionTime: number | undefined;
   bytes: number;
+  /** The attempt whose output the stream holds: a restored job's attempt goes on writing to it. */
+  taskToken?: number;
   events: LogEvent[];
 }
 
