@@ -64,6 +64,7 @@ export class FakeBatch implements FakeHttpHandler {
     this.healCapacity = this.healCapacity.bind(this);
     this.waitFor = this.waitFor.bind(this);
     this.snapshot = this.snapshot.bind(this);
+    this.close = this.close.bind(this);
   }
 
   /**
@@ -79,7 +80,6 @@ export class FakeBatch implements FakeHttpHandler {
    */
   snapshot(): Snapshot {
     return this.service.snapshot();
-    this.close = this.close.bind(this);
   }
 
   /**

@@ -173,7 +173,6 @@ export class BatchService {
       if (this.requestLog.recording) this.requestLog.add((record = new RecordedCall(operation, input, partition, requestId, requestBytes)));
       else this.requestLog.skipped();
     }
-    let change: PendingChange | undefined;
     try {
       const entry = this.entryOf(operation);
       if (!entry) {
@@ -183,7 +182,7 @@ export class BatchService {
       if (fault !== undefined) return this.faulted(record, operation, fault, signal, () => this.run(record, operation, entry, input, partition, requestId, requestBytes));
       return this.run(record, operation, entry, input, partition, requestId, requestBytes);
     } catch (error) {
-      return this.failed(record, error, operation, change);
+      return this.failed(record, error, operation);
     }
   }
 

@@ -20,7 +20,6 @@ import {
 } from "./types";
 
 const OUT_OF_MEMORY = "OutOfMemoryError: Container killed due to memory usage";
-const TASK_FAILED_TO_START = "Task failed to start";
 const NOTE = "parlel-batch: ";
 
 /** Every attempt still running in this Node process, so that its end leaves no process behind. */
@@ -254,13 +253,13 @@ class HostAttempt implements RunningAttempt {
     this.output.flush();
     if (this.spawnError) {
       const message = (this.spawnError as NodeJS.ErrnoException).code === "ENOENT" ? `exec: "${this.launch.command[0]}": executable file not found in $PATH` : this.spawnError.message;
-      this.finish({ reason: `CannotStartContainerError: ${message}`, statusReason: TASK_FAILED_TO_START });
+      this.finish({ reason: `CannotStartContainerError: ${message}` });
       return;
     }
     // bwrap reports its own failures (a mount it cannot make, a command it cannot run) as `bwrap: …` and exit 1.
     const lastError = this.output.lastErrorLine;
     if (this.executor.kind === "sandbox" && code === 1 && this.endedAs === undefined && lastError?.startsWith("bwrap: ")) {
-      this.finish({ reason: `CannotStartContainerError: ${lastError}`, statusReason: TASK_FAILED_TO_START });
+      this.finish({ reason: `CannotStartContainerError: ${lastError}` });
       return;
     }
     const exitCode = code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1);
@@ -269,7 +268,7 @@ class HostAttempt implements RunningAttempt {
 
   /** The attempt may not start: it ends as a container that failed to start, after the current call. */
   private refuse(message: string): void {
-    setImmediate(() => this.finish({ reason: `CannotStartContainerError: ${message}`, statusReason: TASK_FAILED_TO_START }));
+    setImmediate(() => this.finish({ reason: `CannotStartContainerError: ${message}` }));
   }
 
   private finish(end: AttemptEnd): void {

@@ -41,8 +41,6 @@ export interface AttemptEnd {
   exitCode?: number;
   /** The container's `reason` (for example `OutOfMemoryError: Container killed due to memory usage`). */
   reason?: string;
-  /** The attempt's `statusReason` when it is not the usual `Essential container in task exited`. */
-  statusReason?: string;
 }
 
 /** What the executor tells the engine about a running attempt. Never called synchronously from `start`. */

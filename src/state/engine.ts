@@ -21,8 +21,7 @@ export type EngineEvent =
   | { type: "resource-settles"; partition: Partition; table: LifecycleTable; name: string; outcome: "VALID" | "DELETED" }
   /** A phase delay has passed: SUBMITTED, PENDING (ready) or STARTING moves on. */
   | { type: "job-advances"; partition: Partition; jobId: string; from: JobStatus; token: number }
-  /** `statusReason` is set when the attempt did not end as a container exit (a process that failed to start). */
-  | { type: "attempt-ends"; partition: Partition; jobId: string; token: number; outcome: JobOutcome; statusReason?: string }
+  | { type: "attempt-ends"; partition: Partition; jobId: string; token: number; outcome: JobOutcome }
   | { type: "attempt-times-out"; partition: Partition; jobId: string; token: number }
   /** Lines an outcome's `logs` write some time after the attempt started, stamped `timestamp`. */
   | { type: "attempt-logs"; partition: Partition; jobId: string; token: number; timestamp: number; messages: string[] }
@@ -484,15 +483,13 @@ export class Engine {
 
   /** The attempt's task never started: it ends from STARTING, with the container's reason and no exit code. */
   private failToStart(store: BatchStore, job: JobRecord, outcome: JobOutcome): void {
-    job.taskToken = job.attemptToken;
-    job.taskComputeEnvironment = job.computeEnvironment;
+    takeTask(job);
     this.endAttempt(store, job, outcome);
   }
 
   /** The attempt starts RUNNING on its task; returns the attempt's token. */
   private beginAttempt(store: BatchStore, job: JobRecord): number {
-    job.taskToken = job.attemptToken;
-    job.taskComputeEnvironment = job.computeEnvironment;
+    takeTask(job);
     job.exitCode = undefined;
     job.containerReason = undefined;
     this.transition(store, job, "RUNNING");
@@ -608,7 +605,7 @@ export class Engine {
     if (job.status !== "RUNNING") return;
     if (attempt?.lines !== undefined) this.reportProcessEnd({ partition, jobId: job.jobId, token, end, lines: attempt.lines });
     const outcome: JobOutcome = { exitCode: end.exitCode, reason: end.reason };
-    this.timeline.scheduleNow(this.clock.now(), { type: "attempt-ends", partition, jobId: job.jobId, token, outcome, statusReason: end.statusReason });
+    this.timeline.scheduleNow(this.clock.now(), { type: "attempt-ends", partition, jobId: job.jobId, token, outcome });
     // No request may come soon: what follows (dependents, the next attempt, the next job placed) runs now.
     this.settleSync();
   }
@@ -879,10 +876,7 @@ export class Engine {
   private hostLost(store: BatchStore, job: JobRecord): void {
     if (job.status !== "STARTING" && job.status !== "RUNNING") return;
     store.jobs.views.changed();
-    if (job.status === "STARTING") {
-      job.taskToken = job.attemptToken;
-      job.taskComputeEnvironment = job.computeEnvironment;
-    }
+    if (job.status === "STARTING") takeTask(job);
     const reason = `Host EC2 (instance ${instanceIdOf(job)}) terminated.`;
     if (job.kind === "multinode-parent" && job.status === "RUNNING") this.stopNodes(store, job, "FAILED", reason, null);
     this.endAttempt(store, job, { exitCode: null }, reason);
@@ -954,7 +948,6 @@ export class Engine {
         this.settledChanges++;
         this.jobsChanged();
       }
-      if (ran) this.jobsChanged();
       if (this.options.executor && this.clock.kind === "real" && !this.closed) this.armWakeTimer();
     }
   }
@@ -990,7 +983,7 @@ export class Engine {
         if (job.attemptToken === event.token) this.advance(store, job, event.from);
         break;
       case "attempt-ends":
-        if (job.attemptToken === event.token && job.status === "RUNNING") this.endAttempt(store, job, event.outcome, event.statusReason);
+        if (job.attemptToken === event.token && job.status === "RUNNING") this.endAttempt(store, job, event.outcome);
         break;
       case "attempt-logs":
         if (job.attemptToken !== event.token || job.status !== "RUNNING") break;
@@ -1004,7 +997,7 @@ export class Engine {
       case "main-node-ends":
         if (job.attemptToken !== event.token || job.status !== "RUNNING") break;
         this.stopNodes(store, job, event.status, event.statusReason, TERMINATED_EXIT_CODE);
-        this.endAttempt(store, job, event.outcome, event.statusReason);
+        this.endAttempt(store, job, event.outcome);
         break;
     }
   }
@@ -1099,6 +1092,12 @@ function addAttempt(job: JobRecord, attempt: AttemptRecord): void {
 
 export function isTransient(status: string | undefined): boolean {
   return status === "CREATING" || status === "UPDATING" || status === "DELETING";
+}
+
+/** The attempt gets its ECS task: its ARN and log stream derive from the attempt's token and environment. */
+function takeTask(job: JobRecord): void {
+  job.taskToken = job.attemptToken;
+  job.taskComputeEnvironment = job.computeEnvironment;
 }
 
 /** What the executor needs of an attempt: the resolved command and environment, memory and mounts. */
